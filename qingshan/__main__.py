@@ -1,0 +1,3 @@
+from qingshan.cli import main
+
+raise SystemExit(main())

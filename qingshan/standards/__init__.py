@@ -1,0 +1,1 @@
+"""Pure computations, one module per standard. See README.md in this folder."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WaterConfig(AppConfig):
+    name = "qingshan.water"
+    label = "water"
+    verbose_name = _("Water")
