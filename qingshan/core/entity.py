@@ -237,6 +237,14 @@ class EntityView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def get_permission_required(self):
         return [self.viewset.perm(self.action)]
 
+    def handle_no_permission(self):
+        # anonymous users go to the login page; logged-in users without the permission get 403
+        if not self.request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_no_permission()
+
     def context(self, **extra):
         vs = self.viewset
         user = self.request.user

@@ -167,6 +167,8 @@ def _import_row(spec: ImportSpec, row, index, user) -> str:
                 raise _RowError(_("%(field)s: %(value)s not found") % {"field": f.verbose_name, "value": text})
             resolved[column.field] = obj
             data[column.field] = obj.pk
+        elif text == "" and f.has_default():
+            data[column.field] = f.get_default()
         else:
             data[column.field] = _choice_value(f, text)
             if isinstance(f, models.BooleanField):

@@ -459,6 +459,7 @@ class UserProfile(AuditedModel):
     scope = Scope(region="region", enterprise="enterprise")
 
     class Meta:
+        ordering = ["user__username"]
         verbose_name = _("user profile")
         verbose_name_plural = _("user profiles")
 
