@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 VENV=${VENV:-.venv}
 # System packages: WeasyPrint's text stack and a CJK font (PDF reports), gettext, Chromium (browser tests).
-APT_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-wqy-microhei gettext"
+APT_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libcairo2 libfontconfig1 fonts-wqy-microhei gettext"
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 

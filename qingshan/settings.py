@@ -10,6 +10,11 @@
 | ``TIME_ZONE`` | | ``Asia/Shanghai`` |
 | ``LANGUAGE_CODE`` | UI default language (``zh-hans`` or ``en``) | ``zh-hans`` |
 | ``QINGSHAN_HJ212_ADDR`` | listen address of the HJ 212 server | ``0.0.0.0:9212`` |
+| ``QINGSHAN_ENVTAX_PROVINCE`` | province of the environmental protection tax rates | ``山东`` |
+| ``QINGSHAN_CREDIT_RULESET`` | enterprise credit rating rule set | ``national_2013`` |
+| ``QINGSHAN_REDUCTION_POLLUTANTS`` | pollutants with reduction targets, comma separated | ``COD,NH3-N,SO2,NOx,VOCs`` |
+| ``QINGSHAN_API_RATE``, ``QINGSHAN_FORM_RATE`` | public API / public form limits per address, ``requests/seconds`` | ``120/60``, ``10/600`` |
+| ``QINGSHAN_REPORTS_SYNC`` | ``1``: generate reports in the request, not in a thread | ``0`` |
 """
 
 from __future__ import annotations
@@ -176,3 +181,32 @@ LOGGING = {
 QINGSHAN_HJ212_ADDR = os.environ.get("QINGSHAN_HJ212_ADDR", "0.0.0.0:9212")
 #: Name of the deployment shown in the UI.
 QINGSHAN_BUREAU_NAME = os.environ.get("QINGSHAN_BUREAU_NAME", "")
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """``"120/60"`` = 120 requests per 60 seconds."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    count, _sep, seconds = value.partition("/")
+    return int(count), int(seconds or 60)
+
+
+#: Province whose environmental protection tax rates apply (standards/envtax data).
+QINGSHAN_ENVTAX_PROVINCE = os.environ.get("QINGSHAN_ENVTAX_PROVINCE", "山东")
+#: Enterprise credit rating rule set (standards/credit_rating): national_2013 or a provincial model.
+QINGSHAN_CREDIT_RULESET = os.environ.get("QINGSHAN_CREDIT_RULESET", "national_2013")
+#: Pollutants with emission-reduction targets (comma separated; e.g. add VOCs).
+_reduction = _env_list("QINGSHAN_REDUCTION_POLLUTANTS")
+if _reduction:
+    QINGSHAN_REDUCTION_POLLUTANTS = _reduction
+#: Public API and public form rate limits per client address: "requests/seconds".
+QINGSHAN_API_RATE = _env_rate("QINGSHAN_API_RATE", (120, 60))
+QINGSHAN_FORM_RATE = _env_rate("QINGSHAN_FORM_RATE", (10, 600))
+#: Generate reports in the request instead of a background thread (tests, tiny deployments).
+QINGSHAN_REPORTS_SYNC = env_bool("QINGSHAN_REPORTS_SYNC", False)

@@ -312,7 +312,9 @@ class EntityDetail(EntityView):
             fields.append((label, value, link))
         related = []
         for rel_name, title in vs.related:
-            manager = getattr(obj, rel_name)
+            manager = getattr(obj, rel_name, None)
+            if manager is None:  # the app providing it is not installed
+                continue
             rel_qs = manager.all()
             if hasattr(rel_qs, "for_user"):
                 rel_qs = rel_qs.for_user(request.user)

@@ -128,6 +128,12 @@ def seed(ctx: DemoContext):
 
 
 def _enterprises(ctx, rng, grids, count):
+    if not m.Industry.objects.exists():  # e.g. after a test flush: reload the GB/T 4754 table of migration 0002
+        from django.apps import apps as global_apps
+
+        from .migrations import _industries
+
+        _industries.load(global_apps, None)
     industries = {i.code: i for i in m.Industry.objects.all()}
     codes = [c for c in INDUSTRY_PROFILE if c in industries]
     weights = [INDUSTRY_PROFILE[c][0] for c in codes]

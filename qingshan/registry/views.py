@@ -30,6 +30,10 @@ class EnterpriseViews(EntityViewSet):
         ("permits", _("Permits")),
         ("loggers", _("Data loggers")),
         ("eia_approvals", _("EIA approvals")),
+        ("cases", _("Cases")),
+        ("rectifications", _("Rectification orders")),
+        ("complaints", _("Complaints")),
+        ("credit_ratings", _("Credit ratings")),
     ]
     select_related = ["industry", "region"]
     import_spec = ImportSpec(

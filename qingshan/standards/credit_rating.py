@@ -38,13 +38,13 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from typing import Any
+
+from qingshan.standards._data import packaged_ids, packaged_json
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -250,16 +250,14 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
 
 def available_rulesets() -> list[str]:
     """Ids of the packaged rule sets."""
-    folder = resources.files("qingshan.standards").joinpath("data", "credit_rating")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    return packaged_ids("credit_rating")
 
 
 @functools.cache
 def _packaged(ruleset_id: str) -> RuleSet:
     if ruleset_id not in available_rulesets():
         raise CreditRatingError(f"unknown rule set {ruleset_id!r}; packaged: {', '.join(available_rulesets())}")
-    path = resources.files("qingshan.standards").joinpath("data", "credit_rating", f"{ruleset_id}.json")
-    return parse_ruleset(json.loads(path.read_text(encoding="utf-8")))
+    return parse_ruleset(packaged_json("credit_rating", ruleset_id))
 
 
 def load_ruleset(ruleset: str | Mapping[str, Any] | RuleSet) -> RuleSet:

@@ -39,8 +39,9 @@ def test_change_log_is_region_scoped(client_for, users):
     with acting_as(users["xishan"]):
         ents[0].phone = "13800000000"
         ents[0].save()
-    assert ChangeLog.objects.for_user(users["xishan"]).filter(object_id=str(ents[0].pk)).exists()
-    assert not ChangeLog.objects.for_user(users["donghu"]).filter(object_id=str(ents[0].pk)).exists()
+    mine = {"object_id": str(ents[0].pk), "content_type__model": "enterprise"}
+    assert ChangeLog.objects.for_user(users["xishan"]).filter(**mine).exists()
+    assert not ChangeLog.objects.for_user(users["donghu"]).filter(**mine).exists()
     r = client_for("donghu").get(reverse("core:changelog"))
     assert r.status_code == 200 and "13800000000" not in r.content.decode()
 

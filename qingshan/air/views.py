@@ -1,0 +1,141 @@
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Avg
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from qingshan.core.entity import EntityViewSet
+from qingshan.registry.models import Region
+
+from . import services
+from .importer import ImportFileError, import_hourly
+from .models import DailyAQI, HeavyPollutionAlert, Station
+
+LEVEL_COLOURS = {1: "#00e400", 2: "#ffff00", 3: "#ff7e00", 4: "#ff0000", 5: "#99004c", 6: "#7e0023"}
+
+
+class StationViews(EntityViewSet):
+    model = Station
+    list_columns = ["code", "name", "level", "region", "logger", "active"]
+    filters = ["region", "level", "active"]
+    search = ["code", "name"]
+    form_fields = ["code", "name", "level", "region", "lon", "lat", "logger", "active"]
+    select_related = ["region", "logger"]
+
+
+class AlertViews(EntityViewSet):
+    model = HeavyPollutionAlert
+    list_columns = ["region", "level", "basis", "start", "end", "rule_set"]
+    filters = ["region", "level", "basis"]
+    search = ["reason"]
+    form_fields = ["region", "level", "basis", "start", "end", "rule_set", "reason", "lifted_reason"]
+    select_related = ["region"]
+
+
+VIEWSETS = [StationViews, AlertViews]
+
+
+def _parse_date(value, default):
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _latest_date(user):
+    row = DailyAQI.objects.for_user(user).order_by("-date").values_list("date", flat=True).first()
+    return row or timezone.localdate()
+
+
+def _county_geojson(counties):
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": c.name}, "geometry": {"type": "Polygon", "coordinates": [c.boundary]}}
+        for c in counties if c.boundary]}
+
+
+@login_required
+@permission_required("air.view_dailyaqi", raise_exception=True)
+def overview(request):
+    user = request.user
+    day = _parse_date(request.GET.get("date"), _latest_date(user))
+    bulletin = services.daily_bulletin(day, user)
+    regions = [r["region"] for r in bulletin["rows"]]
+    focus = next((r for r in regions if r.level == Region.Level.CITY), regions[0] if regions else None)
+    series = []
+    if focus is not None:
+        series = list(DailyAQI.objects.for_user(user).filter(region=focus, kind__in=["city", "county"],
+                                                           date__gt=day - datetime.timedelta(days=366), date__lte=day)
+                      .order_by("date").values_list("date", "aqi", "pm25", "level"))
+    counties = [r["region"] for r in bulletin["rows"] if r["kind"] == "county"]
+    chart = {
+        "dates": [d.isoformat() for d, *_ in series],
+        "aqi": [a for _d, a, _p, _l in series],
+        "pm25": [p for _d, _a, p, _l in series],
+        "calendar": [[d.isoformat(), a] for d, a, _p, _l in series if a is not None],
+        "year": day.year,
+        "map": _county_geojson(counties),
+        "map_values": [{"name": r["region"].name, "value": r["aqi"], "level": r["level"]} for r in bulletin["rows"] if r["kind"] == "county"],
+        "colours": LEVEL_COLOURS,
+    }
+    alerts = HeavyPollutionAlert.objects.for_user(user).filter(start__lte=day).order_by("-start")[:5]
+    return render(request, "air/overview.html", {
+        "title": _("Air quality"), "day": day, "bulletin": bulletin, "focus": focus, "alerts": alerts,
+        "chart": chart,
+    })
+
+
+@login_required
+@permission_required("air.view_dailyaqi", raise_exception=True)
+def bulletin(request):
+    day = _parse_date(request.GET.get("date"), _latest_date(request.user))
+    data = services.daily_bulletin(day, request.user)
+    return render(request, "air/bulletin.html", {"title": _("Daily air quality bulletin"), "day": day, "bulletin": data})
+
+
+@login_required
+@permission_required("air.view_dailyaqi", raise_exception=True)
+def ranking(request):
+    latest = _latest_date(request.user)
+    try:
+        year = int(request.GET.get("year") or latest.year)
+        month = int(request.GET.get("month") or latest.month)
+        start, end = services.month_bounds(year, month)
+    except ValueError:
+        year, month = latest.year, latest.month
+        start, end = services.month_bounds(year, month)
+    period = request.GET.get("period", "month")
+    if period == "year":
+        # year to date: whole calendar months only (HJ 663 period statistics)
+        last = datetime.date(year, 12, 31)
+        if latest < last:
+            last = latest if latest == services.month_bounds(latest.year, latest.month)[1] else latest.replace(day=1) - datetime.timedelta(days=1)
+        start, end = datetime.date(year, 1, 1), last
+    rows = services.county_ranking(start, end)
+    return render(request, "air/ranking.html", {"title": _("County ranking by composite index"), "rows": rows,
+                                                 "year": year, "month": month, "period": period, "start": start, "end": end})
+
+
+class HourlyImportForm(forms.Form):
+    file = forms.FileField(label=_l("CSV or Excel file"))
+
+
+@login_required
+@permission_required("air.add_hourlyvalue", raise_exception=True)
+def import_view(request):
+    form = HourlyImportForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            try:
+                result = import_hourly(f.name, f.read(), request.user)
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+                status = 400
+        else:
+            status = 400
+    return render(request, "air/import.html", {"title": _("Import hourly air data"), "form": form, "result": result}, status=status)

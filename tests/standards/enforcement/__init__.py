@@ -1,0 +1,1 @@
+"""Tests for qingshan.standards workdays, penalties, petitions and random_inspection."""
