@@ -288,3 +288,39 @@ def _rule_set_of(region) -> str:
             return rule.rule_set
         node = node.parent
     return air_alerts.DEFAULT_RULE_SET
+
+
+def hourly_aqi(station, day: datetime.date) -> list[dict]:
+    """Hourly (real-time) AQI of a station for the 24 hours ending 01:00 … 24:00 of a day (HJ 633 hourly report).
+
+    Each entry: time (hour ending), the 1-h concentrations, aqi (None = NA), level, category,
+    primary pollutants, rule set. Invalid-flagged values count as missing.
+    """
+    hours = _hourly_by_station_day(day, day, [station.pk]).get((station.pk, day))
+    out = []
+    tz = timezone.get_current_timezone()
+    keys = {"so2": "SO2_1h", "no2": "NO2_1h", "pm10": "PM10_1h", "co": "CO_1h", "o3": "O3_1h", "pm25": "PM2.5_1h"}
+    for i in range(24):
+        end = datetime.datetime.combine(day, datetime.time()).replace(tzinfo=tz) + datetime.timedelta(hours=i + 1)
+        values = {f: (hours[f][i] if hours else None) for f in FIELDS}
+        if all(v is None for v in values.values()):
+            out.append({"time": end, **values, "aqi": None, "level": None, "category": "", "primary_pollutants": [], "standard": ""})
+            continue
+        result = hj633.hourly_aqi({keys[f]: v for f, v in values.items()}, hj633.rules_for_hour_ending(end))
+        out.append({"time": end, **values, "aqi": result.aqi, "level": result.level, "category": result.category or "",
+                    "primary_pollutants": list(result.primary_pollutants), "standard": result.standard})
+    return out
+
+
+def forecast_alert(region, forecast: list[int | None], start: datetime.date):
+    """The alert level a daily AQI forecast calls for under the region's rule set (air_alerts.evaluate_alert)."""
+    return air_alerts.evaluate_alert(forecast, _rule_set_of(region), basis="forecast", start=start)
+
+
+@transaction.atomic
+def issue_forecast_alert(region, decision, user=None) -> HeavyPollutionAlert:
+    """Record the alert of a forecast decision (change-logged as the acting user)."""
+    return HeavyPollutionAlert.objects.create(
+        region=region, level=decision.level, basis=HeavyPollutionAlert.Basis.FORECAST,
+        start=decision.start_date, rule_set=decision.rule_set, reason=decision.reason_zh,
+    )

@@ -9,5 +9,7 @@ urlpatterns = [
     path("bulletin/", views.bulletin, name="bulletin"),
     path("ranking/", views.ranking, name="ranking"),
     path("import/", views.import_view, name="import"),
+    path("stations/<int:pk>/hourly/", views.station_hourly, name="station_hourly"),
+    path("alerts/forecast/", views.forecast, name="forecast"),
     *[p for vs in views.VIEWSETS for p in vs.urls()],
 ]

@@ -25,6 +25,7 @@ class StationViews(EntityViewSet):
     search = ["code", "name"]
     form_fields = ["code", "name", "level", "region", "lon", "lat", "logger", "active"]
     select_related = ["region", "logger"]
+    detail_extra_template = "air/_station_extra.html"
 
 
 class AlertViews(EntityViewSet):
@@ -139,3 +140,82 @@ def import_view(request):
         else:
             status = 400
     return render(request, "air/import.html", {"title": _("Import hourly air data"), "form": form, "result": result}, status=status)
+
+
+@login_required
+@permission_required("air.view_station", raise_exception=True)
+def station_hourly(request, pk):
+    from django.shortcuts import get_object_or_404
+
+    station = get_object_or_404(Station.objects.for_user(request.user), pk=pk)
+    latest = HourlyValueDate.latest(station)
+    day = _parse_date(request.GET.get("date"), latest)
+    rows = services.hourly_aqi(station, day)
+    chart = {"hours": [timezone.localtime(r["time"]).strftime("%H:%M") for r in rows], "aqi": [r["aqi"] for r in rows],
+             "pm25": [r["pm25"] for r in rows], "o3": [r["o3"] for r in rows]}
+    daily = DailyAQI.objects.filter(station=station, date=day).first()
+    return render(request, "air/station_hourly.html", {"title": _("Hourly AQI"), "station": station, "day": day,
+                                                        "rows": rows, "chart": chart, "daily": daily})
+
+
+class HourlyValueDate:
+    @staticmethod
+    def latest(station):
+        from .models import HourlyValue
+
+        t = HourlyValue.objects.filter(station=station).order_by("-time").values_list("time", flat=True).first()
+        if t is None:
+            return timezone.localdate()
+        local = timezone.localtime(t)
+        return local.date() if local.hour else local.date() - datetime.timedelta(days=1)
+
+
+class ForecastForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_l("Region"))
+    start = forms.DateField(label=_l("First forecast day"), widget=forms.DateInput(attrs={"type": "date"}))
+    aqi = forms.CharField(label=_l("Forecast daily AQI"), help_text=_l("One value per day, separated by commas, e.g. 180, 230, 260"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.for_user(user).filter(
+            level__in=[Region.Level.CITY, Region.Level.COUNTY]).order_by("code")
+
+    def clean_aqi(self):
+        values = []
+        for part in self.cleaned_data["aqi"].replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part.upper() == "NA":
+                values.append(None)
+                continue
+            try:
+                v = int(part)
+            except ValueError:
+                raise forms.ValidationError(_("%(v)s is not a whole number") % {"v": part}) from None
+            if not 0 <= v <= 500:
+                raise forms.ValidationError(_("%(v)s is outside 0–500") % {"v": v})
+            values.append(v)
+        if not values or len(values) > 10:
+            raise forms.ValidationError(_("Give 1 to 10 daily values."))
+        return values
+
+
+@login_required
+@permission_required("air.view_heavypollutionalert", raise_exception=True)
+def forecast(request):
+    form = ForecastForm(request.POST or None, user=request.user, initial={"start": timezone.localdate()})
+    decision = None
+    if request.method == "POST" and form.is_valid():
+        region, start, values = form.cleaned_data["region"], form.cleaned_data["start"], form.cleaned_data["aqi"]
+        decision = services.forecast_alert(region, values, start)
+        if request.POST.get("issue") and decision.level:
+            if not request.user.has_perm("air.add_heavypollutionalert"):
+                from django.core.exceptions import PermissionDenied
+
+                raise PermissionDenied
+            alert = services.issue_forecast_alert(region, decision, request.user)
+            from django.shortcuts import redirect
+
+            return redirect(alert.get_absolute_url())
+    return render(request, "air/forecast.html", {"title": _("Alert from a forecast"), "form": form, "decision": decision})

@@ -69,3 +69,32 @@ def test_import_keeps_good_rows_and_reports_bad_ones(client_for, users):
 def test_unreadable_import_file_is_a_clear_error(client_for):
     r = client_for("monitoring").post(reverse("air:import"), {"file": SimpleUploadedFile("h.xlsx", b"garbage")})
     assert r.status_code == 400 and "Excel" in r.content.decode()
+
+
+def test_station_hourly_aqi_page(client_for, users):
+    station = Station.objects.for_user(users["donghu"]).first()
+    r = client_for("donghu").get(reverse("air:station_hourly", args=[station.pk]) + "?date=2026-06-29")
+    assert r.status_code == 200
+    rows = r.context["rows"]
+    assert len(rows) == 24 and sum(1 for x in rows if x["aqi"] is not None) >= 20
+    sample = next(x for x in rows if x["aqi"] is not None)
+    again = hj633.hourly_aqi({"SO2_1h": sample["so2"], "NO2_1h": sample["no2"], "PM10_1h": sample["pm10"],
+                              "CO_1h": sample["co"], "O3_1h": sample["o3"], "PM2.5_1h": sample["pm25"]}, "2026")
+    assert again.aqi == sample["aqi"]
+    other = Station.objects.exclude(pk__in=Station.objects.for_user(users["donghu"]).values("pk")).first()
+    assert client_for("donghu").get(reverse("air:station_hourly", args=[other.pk])).status_code == 404
+
+
+def test_forecast_alert_evaluation_and_issue(client_for, users):
+    county = users["donghu"].profile.region
+    client = client_for("monitoring")
+    data = {"region": county.pk, "start": "2026-07-01", "aqi": "180, 230, 260"}
+    r = client.post(reverse("air:forecast"), data)
+    assert r.status_code == 200 and r.context["decision"].level is not None
+    bad = client.post(reverse("air:forecast"), {**data, "aqi": "180, abc"})
+    assert bad.status_code == 200 and bad.context["decision"] is None and "abc" in bad.content.decode()
+    r = client.post(reverse("air:forecast"), {**data, "issue": "1"})
+    alert = HeavyPollutionAlert.objects.get(region=county, basis="forecast", start__gte=datetime.date(2026, 7, 1))
+    assert r.status_code == 302 and alert.level in ("yellow", "orange", "red")
+    # county staff may evaluate but monitoring department issues; a grid officer may not see the page at all
+    assert client_for("grid990101001001").get(reverse("air:forecast")).status_code == 403
