@@ -23,8 +23,14 @@ PURE_COMMANDS = {
 }
 
 
+#: documented command names that differ from their Django module names
+ALIASES = {"hj212-server": "hj212_server"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ALIASES:
+        argv[0] = ALIASES[argv[0]]
     if argv and argv[0] in PURE_COMMANDS:
         module = importlib.import_module(PURE_COMMANDS[argv[0]])
         return int(module.main(argv[1:]) or 0)
