@@ -15,6 +15,11 @@
 | ``QINGSHAN_REDUCTION_POLLUTANTS`` | pollutants with reduction targets, comma separated | ``COD,NH3-N,SO2,NOx,VOCs`` |
 | ``QINGSHAN_API_RATE``, ``QINGSHAN_FORM_RATE`` | public API / public form limits per address, ``requests/seconds`` | ``120/60``, ``10/600`` |
 | ``QINGSHAN_REPORTS_SYNC`` | ``1``: generate reports in the request, not in a thread | ``0`` |
+| ``QINGSHAN_HJ212_SERVER`` | JSON object of HJ 212 server settings (fields of ``monitoring.server.config.ServerConfig``, e.g. ``{"workers": 4, "idle_timeout": 600}``) | built-in defaults |
+| ``QINGSHAN_MEASUREMENT_STORE`` | dotted path of the measurement store class (e.g. a ClickHouse backend) | by database vendor |
+| ``QINGSHAN_VALID_FLAGS`` | HJ 212 data flags that count as valid, comma separated | ``N,T`` (the codec's table) |
+| ``QINGSHAN_ROLLUP_RULES`` | JSON overrides of the hourly/daily rollup validity rules (``monitoring.rollups.ROLLUP_RULES``) | HJ 212-2017 App. D |
+| ``QINGSHAN_TRANSMISSION_RATE`` | JSON overrides of the transmission-rate settings (``monitoring.rates.DEFAULTS``, e.g. ``{"target": 0.75}``) | target 75 % |
 """
 
 from __future__ import annotations
@@ -210,3 +215,23 @@ QINGSHAN_API_RATE = _env_rate("QINGSHAN_API_RATE", (120, 60))
 QINGSHAN_FORM_RATE = _env_rate("QINGSHAN_FORM_RATE", (10, 600))
 #: Generate reports in the request instead of a background thread (tests, tiny deployments).
 QINGSHAN_REPORTS_SYNC = env_bool("QINGSHAN_REPORTS_SYNC", False)
+
+
+def _env_json(name: str):
+    value = os.environ.get(name)
+    if not value:
+        return None
+    import json
+
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be JSON: {exc}") from None
+
+
+#: Online monitoring (see docs/monitoring.md and docs/monitoring-server.md).
+QINGSHAN_HJ212_SERVER = _env_json("QINGSHAN_HJ212_SERVER") or {}
+QINGSHAN_MEASUREMENT_STORE = os.environ.get("QINGSHAN_MEASUREMENT_STORE") or None
+QINGSHAN_VALID_FLAGS = _env_list("QINGSHAN_VALID_FLAGS")
+QINGSHAN_ROLLUP_RULES = _env_json("QINGSHAN_ROLLUP_RULES") or {}
+QINGSHAN_TRANSMISSION_RATE = _env_json("QINGSHAN_TRANSMISSION_RATE") or {}

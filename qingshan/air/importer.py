@@ -10,12 +10,12 @@ recomputed.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+
+from qingshan.core.importexport import ImportFileError, read_rows
 
 from .models import HourlyValue, Station
 
@@ -25,8 +25,6 @@ HEADERS = {"station": "station", "time": "time", "so2": "so2", "no2": "no2", "pm
 RANGES = {"so2": (0, 5000), "no2": (0, 5000), "pm10": (0, 5000), "co": (0, 200), "o3": (0, 2000), "pm25": (0, 3000)}
 
 
-class ImportFileError(ValueError):
-    pass
 
 
 @dataclass
@@ -36,24 +34,9 @@ class Result:
     dates: set = field(default_factory=set)
 
 
-def _rows(name: str, content: bytes):
-    if name.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("gb18030", errors="replace")
-        return list(csv.reader(io.StringIO(text)))
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:
-        raise ImportFileError(f"cannot read the file as CSV or Excel (.xlsx): {exc}") from None
-    return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-
 
 def import_hourly(name: str, content: bytes, user) -> Result:
-    rows = _rows(name, content)
+    rows = read_rows(name, content)
     if not rows:
         raise ImportFileError("the file is empty")
     header = [HEADERS.get(str(h or "").strip().lower()) for h in rows[0]]

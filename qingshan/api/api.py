@@ -73,6 +73,53 @@ class ComplaintStatusOut(Schema):
     reply: str
 
 
+class AqiOut(Schema):
+    date: datetime.date
+    area: str
+    kind: str
+    aqi: int | None
+    level: int | None
+    category: str
+    primary_pollutants: list[str]
+    pm25: float | None
+    pm10: float | None
+    so2: float | None
+    no2: float | None
+    co: float | None
+    o3_8h: float | None
+
+
+class WaterClassOut(Schema):
+    year: int
+    month: int
+    section_code: str
+    section: str
+    water_body: str
+    county: str
+    level: str
+    target_class: int
+    water_class: int | None
+    meets_target: bool | None
+    main_pollutants: list[str]
+
+
+class AlarmOut(Schema):
+    id: int
+    kind: str
+    status: str
+    enterprise: str | None
+    logger: str
+    region: str
+    factor: str
+    started_at: datetime.datetime
+    last_seen_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    peak_value: float | None
+    limit_value: float | None
+    unit: str
+    exceedance_multiple: float | None
+
+
 def _enterprise(e) -> dict:
     return {"id": e.pk, "name": e.name, "uscc": getattr(e, "uscc", None), "region": e.region.name,
             "key_level": e.key_level, "industry": str(e.industry) if getattr(e, "industry_id", None) else None}
@@ -126,7 +173,74 @@ def complaint_status(request, ticket: str, phone: str):
             "reply": c.reply if c.status in ("replied", "closed") else ""}
 
 
+@public.get("/air/daily", response=list[AqiOut])
+def public_air_daily(request, start: datetime.date | None = None, end: datetime.date | None = None,
+                     limit: int = 400, offset: int = 0):
+    """Daily AQI of the city and the counties (newest first); ``start``/``end`` bound the dates."""
+    _limit(request)
+    from qingshan.air.models import DailyAQI
+
+    qs = DailyAQI.objects.filter(kind__in=("city", "county")).select_related("region").order_by("-date", "kind", "region__code")
+    if start:
+        qs = qs.filter(date__gte=start)
+    if end:
+        qs = qs.filter(date__lte=end)
+    return [{"date": r.date, "area": r.region.name, "kind": r.kind, "aqi": r.aqi, "level": r.level,
+             "category": r.category, "primary_pollutants": list(r.primary_pollutants or []), "pm25": r.pm25,
+             "pm10": r.pm10, "so2": r.so2, "no2": r.no2, "co": r.co, "o3_8h": r.o3_8h}
+            for r in qs[offset:offset + min(max(limit, 1), 5000)]]
+
+
+@public.get("/water/sections", response=list[WaterClassOut])
+def public_water_sections(request, year: int | None = None, month: int | None = None):
+    """Monthly class of every surface-water section (default: the latest month assessed)."""
+    _limit(request)
+    from qingshan.portal import published
+
+    latest = published.water_latest_month()
+    if year is None or month is None:
+        if latest is None:
+            return []
+        year, month = latest
+    if not 1 <= month <= 12:
+        raise HttpError(400, "month: 1–12")
+    return [{"year": a.year, "month": a.number, "section_code": a.section.code, "section": a.section.name,
+             "water_body": a.section.water_body.name, "county": a.section.region.name, "level": a.section.level,
+             "target_class": a.section.target_class, "water_class": a.water_class, "meets_target": a.meets_target,
+             "main_pollutants": [str(p) for p in (a.main_pollutants or [])]}
+            for a in published.water_classes(year, month)]
+
+
 staff = Router(tags=["staff"], auth=TokenAuth())
+
+
+@staff.get("/alarms", response=list[AlarmOut])
+def staff_alarms(request, status: str = "active", kind: str = "", since: datetime.datetime | None = None,
+                 limit: int = 100, offset: int = 0):
+    """Monitoring alarms in the token user's region. ``status``: ``active`` (default), ``all`` or one status."""
+    _limit(request)
+    try:
+        from qingshan.monitoring.models import Alarm
+    except ImportError:
+        raise HttpError(404, "The monitoring app is not installed")
+    qs = Alarm.objects.for_user(request.user).select_related("enterprise", "logger", "region").order_by("-started_at", "-pk")
+    if status == "active":
+        qs = qs.filter(status__in=Alarm.ACTIVE_STATUSES)
+    elif status != "all":
+        if status not in Alarm.Status.values:
+            raise HttpError(400, f"status: active, all or one of {', '.join(Alarm.Status.values)}")
+        qs = qs.filter(status=status)
+    if kind:
+        if kind not in Alarm.Kind.values:
+            raise HttpError(400, f"kind: one of {', '.join(Alarm.Kind.values)}")
+        qs = qs.filter(kind=kind)
+    if since:
+        qs = qs.filter(started_at__gte=since)
+    return [{"id": a.pk, "kind": a.kind, "status": a.status, "enterprise": a.enterprise.name if a.enterprise_id else None,
+             "logger": a.logger.mn, "region": a.region.name, "factor": a.factor, "started_at": a.started_at,
+             "last_seen_at": a.last_seen_at, "ended_at": a.ended_at, "peak_value": a.peak_value,
+             "limit_value": a.limit_value, "unit": a.unit, "exceedance_multiple": a.exceedance_multiple}
+            for a in qs[offset:offset + min(max(limit, 1), 500)]]
 
 
 @staff.get("/enterprises", response=list[EnterpriseOut])

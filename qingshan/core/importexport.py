@@ -32,6 +32,25 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (not xlsx, no header, unknown headers)."""
 
 
+def read_rows(name: str, content: bytes) -> list[list]:
+    """The rows of an uploaded CSV (UTF-8, with or without BOM, else GB 18030) or of the first sheet of an .xlsx."""
+    if name.lower().endswith(".csv"):
+        import csv
+
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("gb18030", errors="replace")
+        return list(csv.reader(io.StringIO(text)))
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise ImportFileError(_("Cannot read the file as an Excel workbook (.xlsx) or CSV: %(err)s") % {"err": exc}) from None
+    return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+
+
 @dataclass(frozen=True)
 class Column:
     field: str

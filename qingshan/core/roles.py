@@ -4,7 +4,10 @@ A role gives *model permissions* (what kind of data a user may view or edit);
 the user's region (see :mod:`qingshan.core.scope`) decides *which rows*.
 ``ROLE_ACCESS`` maps a role to app labels and an access level:
 ``"view"`` (view permissions of every model of the app) or ``"edit"`` (add,
-change, delete and view). ``"*"`` stands for every Qingshan app. Django groups
+change, delete and view). ``"*"`` stands for every Qingshan app; an
+``"app_label.model_name"`` key overrides its app's level for that model (e.g.
+county staff edit water data but only view the compensation schemes and
+targets by which the city assesses them). Django groups
 named ``role:<role>`` are synchronised from this table after each migration
 (and by ``qingshan setup_roles``).
 """
@@ -45,7 +48,10 @@ ROLE_ACCESS: dict[str, dict[str, str]] = {
     Role.COMPLAINTS_STAFF: {"*": "view", "complaints": "edit", "reports": "edit"},
     Role.PLANNING_STAFF: {"*": "view", "registry": "edit", "targets": "edit", "credit": "edit", "reports": "edit"},
     Role.COUNTY_STAFF: {"*": "view", "registry": "edit", "monitoring": "edit", "air": "edit", "water": "edit",
-                        "enforcement": "edit", "complaints": "edit", "targets": "edit", "reports": "edit"},
+                        "enforcement": "edit", "complaints": "edit", "targets": "edit", "reports": "edit",
+                        # counties are assessed by these: the city sets them
+                        "water.compensationscheme": "view", "water.compensationassignment": "view",
+                        "water.sharetarget": "view"},
     Role.GRID_OFFICER: {"registry": "view", "monitoring": "view", "enforcement": "edit", "complaints": "edit"},
     Role.ENTERPRISE: {"registry": "view", "monitoring": "view", "enforcement": "view", "credit": "view", "targets": "view"},
     Role.PUBLIC: {},
@@ -68,10 +74,11 @@ def permissions_for(role: str):
     for app_config in apps.get_app_configs():
         if not app_config.name.startswith("qingshan.") or app_config.label in INTERNAL_APPS:
             continue
-        level = access.get(app_config.label, access.get("*"))
-        if level is None:
-            continue
+        app_level = access.get(app_config.label, access.get("*"))
         for model in app_config.get_models():
+            level = access.get(f"{app_config.label}.{model._meta.model_name}", app_level)
+            if level is None:
+                continue
             actions = ("view",) if level == "view" else ("view", "add", "change", "delete")
             for action in actions:
                 wanted.add((app_config.label, f"{action}_{model._meta.model_name}"))

@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("public/air/", views.air, name="air"),
+    path("public/water/", views.water, name="water"),
     path("public/enterprises/", views.enterprises, name="enterprises"),
     path("public/enterprises/<int:pk>/", views.enterprise, name="enterprise"),
     path("public/download/<str:what>.csv", views.download, name="download"),

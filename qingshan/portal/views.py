@@ -32,8 +32,14 @@ def home(request):
 
         return latest_city_aqi()
 
+    def water():
+        from qingshan.water.services import share_good
+
+        latest = published.water_latest_month()
+        return share_good("month", *latest) if latest else None
+
     return render(request, "portal/home.html", {
-        "title": _("Environmental information"), "aqi": _safe(aqi),
+        "title": _("Environmental information"), "aqi": _safe(aqi), "water": _safe(water),
         "cases": list(published.cases()[:10]), "enterprise_count": published.enterprises().count(),
     })
 
@@ -44,7 +50,33 @@ def air(request):
 
         return list(DailyAQI.objects.filter(kind="city").order_by("-date")[:60])
 
-    return render(request, "portal/air.html", {"title": _("Air quality"), "rows": _safe(history, [])})
+    rows = _safe(history, [])
+    day, now = _safe(published.air_latest, (None, [])) or (None, [])
+    chart = {"dates": [r.date.isoformat() for r in reversed(rows)], "aqi": [r.aqi for r in reversed(rows)]}
+    return render(request, "portal/air.html", {"title": _("Air quality"), "rows": rows, "day": day, "now": now,
+                                               "chart": chart})
+
+
+def water(request):
+    """Monthly classes of the surface-water sections (public)."""
+    latest = _safe(published.water_latest_month)
+    year = month = None
+    if latest:
+        year, month = latest
+        try:
+            if request.GET.get("month"):
+                y, m = (int(x) for x in request.GET["month"].split("-"))
+                if 1 <= m <= 12 and (y, m) <= latest:
+                    year, month = y, m
+        except ValueError:
+            messages.error(request, _("Invalid month, showing the latest one."))
+    rows = _safe(lambda: published.water_classes(year, month), []) if latest else []
+    good = sum(1 for r in rows if r.water_class is not None and r.water_class <= 3)
+    classed = sum(1 for r in rows if r.water_class is not None)
+    return render(request, "portal/water.html", {
+        "title": _("Surface water quality"), "rows": rows, "year": year, "month": month, "latest": latest,
+        "good_share": round(100.0 * good / classed, 1) if classed else None,
+    })
 
 
 def enterprises(request):
@@ -59,8 +91,11 @@ def enterprises(request):
 def enterprise(request, pk):
     ent = get_object_or_404(published.enterprises(), pk=pk)
     ratings = [r for r in _safe(lambda: list(published.ratings()), []) if r.enterprise_id == ent.pk]
+    for r in ratings:
+        r.colour_label = published.colour_label(r.current_colour)
     return render(request, "portal/enterprise.html", {
         "title": ent.name, "ent": ent, "ratings": ratings,
+        "monitoring": _safe(lambda: published.monitoring_summary(ent)),
         "cases": list(published.cases().filter(enterprise=ent)), "form": SubscribeForm(initial={"enterprise": ent.pk}),
     })
 
@@ -81,7 +116,30 @@ def download(request, what):
     elif what == "ratings":
         w.writerow(["企业", "年度", "信用颜色"])
         for r in published.ratings():
-            w.writerow([r.enterprise.name, r.year, r.current_colour])
+            w.writerow([r.enterprise.name, r.year, published.colour_label(r.current_colour)])
+    elif what == "water":
+        w.writerow(["年份", "月份", "断面编码", "断面名称", "水体", "责任区县", "考核级别", "目标类别", "水质类别", "是否达标", "主要污染物"])
+        latest = _safe(published.water_latest_month)
+        if latest:
+            roman = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
+            for a in _safe(lambda: published.water_classes(*latest), []):
+                sec = a.section
+                w.writerow([a.year, a.number, sec.code, sec.name, sec.water_body.name, sec.region.name,
+                            sec.get_level_display(), roman.get(sec.target_class, ""), roman.get(a.water_class, ""),
+                            "" if a.meets_target is None else ("是" if a.meets_target else "否"),
+                            "、".join(str(p) for p in (a.main_pollutants or []))])
+    elif what == "air":
+        w.writerow(["日期", "区域", "AQI", "级别", "类别", "首要污染物", "PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h"])
+
+        def rows():
+            from qingshan.air.models import DailyAQI
+
+            return (DailyAQI.objects.filter(kind__in=("city", "county")).select_related("region")
+                    .order_by("-date", "kind", "region__code")[:20000])
+
+        for r in _safe(lambda: list(rows()), []):
+            w.writerow([r.date, r.region.name, r.aqi, r.level, r.category, "、".join(r.primary_pollutants or []),
+                        r.pm25, r.pm10, r.so2, r.no2, r.co, r.o3_8h])
     else:
         return HttpResponse(status=404)
     return response

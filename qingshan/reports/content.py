@@ -69,7 +69,11 @@ def to_html(doc: Document) -> str:
 
 
 def to_pdf(doc: Document) -> bytes:
+    import logging
+
     from weasyprint import HTML
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
 
     return HTML(string=to_html(doc)).write_pdf()
 

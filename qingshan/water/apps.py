@@ -6,3 +6,6 @@ class WaterConfig(AppConfig):
     name = "qingshan.water"
     label = "water"
     verbose_name = _("Water")
+
+    def ready(self):
+        from . import signals  # noqa: F401

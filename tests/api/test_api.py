@@ -30,6 +30,8 @@ def test_openapi_schema_validates(client):
     validate(schema)
     assert "/api/public/enterprises" in schema["paths"]
     assert "/api/staff/enterprises" in schema["paths"]
+    for p in ("/api/public/air/daily", "/api/public/water/sections", "/api/staff/alarms"):
+        assert p in schema["paths"], p
     assert client.get("/api/docs").status_code == 200
 
 
@@ -77,3 +79,40 @@ def test_rate_limit(client, monkeypatch):
     monkeypatch.setattr(ratelimit, "API_LIMIT", (3, 60))
     codes = [client.get("/api/public/ratings").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_public_air_and_water(client):
+    from qingshan.air.models import DailyAQI
+    from qingshan.water.models import SectionAssessment
+
+    data = client.get("/api/public/air/daily?start=2026-06-01&end=2026-06-30&limit=5000").json()
+    expected = DailyAQI.objects.filter(kind__in=("city", "county"), date__range=("2026-06-01", "2026-06-30"))
+    assert len(data) == expected.count()
+    city = expected.filter(kind="city").order_by("-date").first()
+    if city is not None:
+        assert {"date": str(city.date), "aqi": city.aqi} == {k: data[0][k] for k in ("date", "aqi")}
+    latest = SectionAssessment.objects.filter(period="month").order_by("-year", "-number").first()
+    rows = client.get("/api/public/water/sections").json()
+    if latest is None:
+        assert rows == []
+        return
+    month = SectionAssessment.objects.filter(period="month", year=latest.year, number=latest.number, section__active=True)
+    assert {(r["section_code"], r["water_class"]) for r in rows} == set(month.values_list("section__code", "water_class"))
+    assert client.get("/api/public/water/sections?year=2026&month=13").status_code == 400
+
+
+def test_staff_alarms_scoped_by_token(users):
+    from qingshan.monitoring.models import Alarm
+
+    c = Client()
+    assert c.get("/api/staff/alarms").status_code == 401
+    _t, key = ApiToken.issue(users["donghu"], "alarms")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    data = c.get("/api/staff/alarms?status=all&limit=500", **auth).json()
+    assert {a["id"] for a in data} == set(Alarm.objects.for_user(users["donghu"]).values_list("pk", flat=True)[:500])
+    active = c.get("/api/staff/alarms", **auth).json()
+    assert {a["id"] for a in active} == set(Alarm.objects.for_user(users["donghu"])
+                                           .filter(status__in=Alarm.ACTIVE_STATUSES).values_list("pk", flat=True))
+    assert Alarm.objects.exclude(pk__in=[a["id"] for a in data]).exists() or not Alarm.objects.exists()
+    assert c.get("/api/staff/alarms?status=bogus", **auth).status_code == 400
+    assert c.get("/api/staff/alarms?kind=bogus", **auth).status_code == 400

@@ -57,11 +57,12 @@ def test_subscribe_and_notify(client, client_for):
     case = Case.objects.published().first()
     if case is None:
         pytest.skip("no published case")
+    before = Subscription.objects.count()  # the demo city has a few followers
     r = client.post("/public/subscribe/", {"email": "", "phone": "", "enterprise": case.enterprise_id})
-    assert r.status_code == 200 and Subscription.objects.count() == 0  # error shown, nothing saved
+    assert r.status_code == 200 and Subscription.objects.count() == before  # error shown, nothing saved
     r = client.post("/public/subscribe/", {"email": "a@example.org", "enterprise": case.enterprise_id})
     assert r.status_code == 302
-    sub = Subscription.objects.get()
+    sub = Subscription.objects.get(email="a@example.org")
     Subscription.objects.filter(pk=sub.pk).update(created=sub.created.replace(year=2000))
     call_command("notify_subscribers")
     msgs = Outbox.objects.filter(subscription=sub)
@@ -79,3 +80,100 @@ def test_suggestion_and_rate_limit(client, monkeypatch):
     assert client.post("/public/suggest/", {"name": "", "text": ""}).status_code == 200  # field error, kept form
     assert client.post("/public/suggest/", {"text": "again"}).status_code == 429
     assert Suggestion.objects.filter(text="建议增加监测站").exists()
+
+
+def test_water_page_and_csv_match_database(client):
+    from qingshan.water.models import SectionAssessment
+
+    latest = SectionAssessment.objects.filter(period="month").order_by("-year", "-number").first()
+    if latest is None:
+        pytest.skip("no water assessments")
+    expected = SectionAssessment.objects.filter(period="month", year=latest.year, number=latest.number,
+                                                section__active=True)
+    r = client.get("/public/water/")
+    assert r.status_code == 200
+    assert [a.pk for a in r.context["rows"]] == list(expected.order_by("section__code").values_list("pk", flat=True))
+    body = r.content.decode()
+    for a in expected.select_related("section"):
+        assert a.section.name in body
+    good = expected.filter(water_class__lte=3).count()
+    classed = expected.exclude(water_class=None).count()
+    assert r.context["good_share"] == round(100.0 * good / classed, 1)
+    # an earlier month, and a bad one (message, latest shown)
+    assert client.get(f"/public/water/?month={latest.year}-01").status_code == 200
+    assert client.get("/public/water/?month=garbage").context["month"] == latest.number
+    rows = list(csv.reader(io.StringIO(client.get("/public/download/water.csv").content.decode("utf-8-sig"))))
+    assert rows[0][2] == "断面编码" and len(rows) == expected.count() + 1
+    assert {row[2] for row in rows[1:]} == set(expected.values_list("section__code", flat=True))
+
+
+def test_air_page_and_csv(client):
+    from qingshan.air.models import DailyAQI
+
+    r = client.get("/public/air/")
+    assert r.status_code == 200
+    city = DailyAQI.objects.filter(kind="city").order_by("-date").first()
+    if city is None:
+        pytest.skip("no air data")
+    assert r.context["day"] == city.date and r.context["now"][0].aqi == city.aqi
+    rows = list(csv.reader(io.StringIO(client.get("/public/download/air.csv").content.decode("utf-8-sig"))))
+    assert len(rows) - 1 == DailyAQI.objects.filter(kind__in=("city", "county")).count()
+
+
+def test_key_polluter_page_shows_latest_hourly_values_against_limits(client):
+    from qingshan.registry.models import DataLogger
+
+    key = Enterprise.objects.filter(key_level__in=("national", "provincial", "municipal"),
+                                    pk__in=DataLogger.objects.values("enterprise")).order_by("pk").first()
+    if key is None:
+        pytest.skip("no key polluter with loggers")
+    r = client.get(f"/public/enterprises/{key.pk}/")
+    mon = r.context["monitoring"]
+    assert mon is not None and mon["loggers"] >= 1
+    assert 'data-testid="monitoring-summary"' in r.content.decode() or not mon["rows"]
+    for row in mon["rows"]:
+        assert row["status"] in ("ok", "over", "invalid", "none")
+        if row["status"] == "over":
+            assert row["value"] > row["limit"]
+        if row["status"] == "ok":
+            assert row["value"] <= row["limit"]
+    plain = Enterprise.objects.filter(key_level="none").first()
+    if plain is not None:
+        assert client.get(f"/public/enterprises/{plain.pk}/").context["monitoring"] is None
+
+
+def test_publishing_a_decision_notifies_followers_at_once(client):
+    from django.utils import timezone
+
+    Subscription.objects.all().delete()  # only this test's followers
+
+    case = Case.objects.filter(published_on__isnull=True).select_related("enterprise__region").first()
+    if case is None:
+        pytest.skip("no unpublished case")
+    by_ent = Subscription.objects.create(email="e@example.org", enterprise=case.enterprise)
+    county = case.enterprise.region
+    while county.level > 3:
+        county = county.parent
+    by_area = Subscription.objects.create(phone="13900000000", region=county)
+    other = Subscription.objects.create(email="o@example.org",
+                                        enterprise=Enterprise.objects.exclude(pk=case.enterprise_id).first())
+    case.published_on = timezone.localdate()
+    if not case.decision_number:
+        case.decision_number = "测环罚〔2026〕99号"
+    case.save()
+    assert Outbox.objects.filter(subscription=by_ent, case_number=case.number).exists()
+    assert Outbox.objects.filter(subscription=by_area, case_number=case.number).exists()
+    assert not Outbox.objects.filter(subscription=other).exists()
+    n = Outbox.objects.filter(case_number=case.number).count()
+    case.save()  # saving again sends nothing new
+    assert Outbox.objects.filter(case_number=case.number).count() == n
+
+
+def test_demo_followers_were_notified():
+    """The portal demo hook: followers of enterprises/areas and their outbox (idempotent notification)."""
+    assert Subscription.objects.exists() and Suggestion.objects.exists()
+    for m in Outbox.objects.select_related("subscription"):
+        case = Case.objects.get(number=m.case_number)
+        assert case.published_on is not None
+        sub = m.subscription
+        assert case.enterprise_id == sub.enterprise_id or case.enterprise.region.path.startswith(sub.region.path)
