@@ -7,7 +7,7 @@ deterministic given ``ctx.seed``, ``ctx.size`` and ``ctx.today``, and should use
 bulk inserts for volume data. Completed hooks are recorded in
 :class:`~qingshan.core.models.DemoRun`, which makes the command idempotent.
 
-An app may also provide ``services(ctx) -> list[list[str]]``: extra ``qingshan``
+An app may also provide ``demo_services(ctx) -> list[list[str]]``: extra ``qingshan``
 sub-commands (e.g. the HJ 212 server and the logger simulator) that
 ``qingshan demo`` runs beside the web server.
 """

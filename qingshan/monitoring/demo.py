@@ -30,7 +30,7 @@ from qingshan.core.demo import DemoContext
 from . import alarms
 from .models import Alarm, AlarmRule, IngestEvent, IngestRejection, LoggerRole, LoggerStatus
 from .rollups import aggregate, logger_medium, rules
-from .simulator import demo_services as services  # noqa: F401  (run by ``qingshan demo``)
+from .simulator import demo_services  # noqa: F401  (run by ``qingshan demo`` beside the web server)
 from .store import Measurement, get_store
 
 DAYS = 30

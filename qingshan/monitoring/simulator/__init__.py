@@ -15,7 +15,7 @@ def demo_services(ctx=None) -> list[list[str]]:
 
     The HJ 212 server on ``QINGSHAN_HJ212_ADDR`` and every registered logger
     simulated on the wall clock, starting with the last 6 hours of hourly data.
-    Use as ``services = demo_services`` in the monitoring app's ``demo.py``.
+    Imported by the monitoring app's ``demo.py`` as its ``demo_services`` hook.
     """
     return [
         ["hj212_server"],

@@ -12,7 +12,7 @@ import datetime
 
 from django.db import transaction
 
-from .base import UTC, Measurement, MeasurementStore, _factors, _ids, dedupe, latest_of
+from .base import UTC, Measurement, MeasurementStore, _factors, _ids, dedupe, latest_of, unix_seconds
 
 TABLE = "monitoring_measurement"
 LATEST = "monitoring_measurement_latest"
@@ -56,8 +56,9 @@ def _ts(dt: datetime.datetime) -> int:
     return int(dt.timestamp())
 
 
-def _row(m: Measurement) -> tuple:
-    return (m.logger_id, m.kind, m.factor, _ts(m.time), m.value, m.min, m.max, m.cou, m.flag or "N", m.zs, m.source)
+def _rows(ms: list[Measurement]) -> list[tuple]:
+    return [(m.logger_id, m.kind, m.factor, ts, m.value, m.min, m.max, m.cou, m.flag or "N", m.zs, m.source)
+            for m, ts in zip(ms, unix_seconds(ms))]
 
 
 def _measurement(r) -> Measurement:
@@ -91,8 +92,8 @@ class SQLiteStore(MeasurementStore):
         latest = latest_of(rows)
         with transaction.atomic(using=self.alias), self.connection.cursor() as c:
             for i in range(0, len(rows), self.batch_size):
-                c.executemany(INSERT, [_row(m) for m in rows[i:i + self.batch_size]])
-            c.executemany(UPSERT_LATEST, [_row(m) for m in latest.values()])
+                c.executemany(INSERT, _rows(rows[i:i + self.batch_size]))
+            c.executemany(UPSERT_LATEST, _rows(list(latest.values())))
         return len(rows)
 
     def _where(self, logger_ids, kind, factor=None, start=None, end=None):

@@ -53,13 +53,10 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         children = []
-        if not opts["no_services"]:
-            for label, module in app_modules("demo"):
-                services = getattr(module, "services", None)
-                for argv in (services(ctx) if services else []):
-                    self.stdout.write(f"  starting: qingshan {' '.join(argv)}")
-                    children.append(subprocess.Popen([sys.executable, "-m", "qingshan", *argv]))
         try:
+            for argv in ([] if opts["no_services"] else demo_services(ctx)):
+                self.stdout.write(f"  starting: qingshan {' '.join(argv)}")
+                children.append(subprocess.Popen([sys.executable, "-m", "qingshan", *argv]))
             call_command("collectstatic", verbosity=0, interactive=False)
             self.stdout.write(self.style.SUCCESS(f"Serving on http://{opts['addr']}/  (staff area: /staff/)"))
             call_command("runserver", opts["addr"], use_reloader=False)
@@ -71,3 +68,13 @@ class Command(BaseCommand):
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
+
+
+def demo_services(ctx: DemoContext) -> list[list[str]]:
+    """The ``qingshan`` sub-commands the apps' ``demo_services(ctx)`` hooks ask to run beside the web server."""
+    out = []
+    for _label, module in app_modules("demo"):
+        hook = getattr(module, "demo_services", None)
+        if callable(hook):
+            out.extend(list(argv) for argv in hook(ctx))
+    return out
