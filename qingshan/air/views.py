@@ -6,7 +6,7 @@ from django.db.models import Avg
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from qingshan.core.entity import EntityViewSet
 from qingshan.registry.models import Region
@@ -121,7 +121,7 @@ def ranking(request):
 
 
 class HourlyImportForm(forms.Form):
-    file = forms.FileField(label=_l("CSV or Excel file"))
+    file = forms.FileField(label=gettext_lazy("CSV or Excel file"))
 
 
 @login_required
@@ -171,9 +171,9 @@ class HourlyValueDate:
 
 
 class ForecastForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_l("Region"))
-    start = forms.DateField(label=_l("First forecast day"), widget=forms.DateInput(attrs={"type": "date"}))
-    aqi = forms.CharField(label=_l("Forecast daily AQI"), help_text=_l("One value per day, separated by commas, e.g. 180, 230, 260"))
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=gettext_lazy("Region"))
+    start = forms.DateField(label=gettext_lazy("First forecast day"), widget=forms.DateInput(attrs={"type": "date"}))
+    aqi = forms.CharField(label=gettext_lazy("Forecast daily AQI"), help_text=gettext_lazy("One value per day, separated by commas, e.g. 180, 230, 260"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qingshan.core.actor import acting_as
@@ -39,7 +39,7 @@ class WaterBodyViews(EntityViewSet):
     filters = ["kind", "region"]
     search = ["code", "name", "basin"]
     form_fields = ["code", "name", "kind", "basin", "region", "length_km", "description"]
-    related = [("sections", _l("Sections"))]
+    related = [("sections", gettext_lazy("Sections"))]
     select_related = ["region"]
 
 
@@ -51,7 +51,7 @@ class SectionViews(EntityViewSet):
     search = ["code", "name", "water_body__name"]
     form_fields = ["code", "name", "water_body", "level", "region", "lon", "lat", "target_class", "is_drinking_source",
                    "supply_volume", "upstream_county", "downstream_county", "logger", "assessment_basis", "active"]
-    related = [("compensation", _l("Compensation assignments"))]
+    related = [("compensation", gettext_lazy("Compensation assignments"))]
     select_related = ["water_body", "region", "upstream_county", "downstream_county"]
     detail_extra_template = "water/_section_extra.html"
 
@@ -72,7 +72,7 @@ class SchemeViews(EntityViewSet):
     list_columns = ["code", "name", "based_on", "valid_from", "valid_to", "document"]
     search = ["code", "name", "document"]
     form_fields = ["code", "name", "based_on", "definition", "valid_from", "valid_to", "document", "region"]
-    related = [("assignments", _l("Assigned sections"))]
+    related = [("assignments", gettext_lazy("Assigned sections"))]
     detail_extra_template = "water/_scheme_extra.html"
 
 
@@ -98,7 +98,7 @@ VIEWSETS = [WaterBodyViews, SectionViews, SampleViews, SchemeViews, AssignmentVi
 
 # --------------------------------------------------------------------------- period selection
 
-PERIOD_CHOICES = [("month", _l("month")), ("quarter", _l("quarter")), ("year", _l("year to date"))]
+PERIOD_CHOICES = [("month", gettext_lazy("month")), ("quarter", gettext_lazy("quarter")), ("year", gettext_lazy("year to date"))]
 
 
 def _selected(request):
@@ -283,7 +283,7 @@ def compensation_recompute(request):
 
 
 class SampleImportForm(forms.Form):
-    file = forms.FileField(label=_l("Excel (.xlsx) or CSV file"))
+    file = forms.FileField(label=gettext_lazy("Excel (.xlsx) or CSV file"))
 
 
 @login_required
