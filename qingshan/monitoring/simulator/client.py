@@ -146,7 +146,11 @@ class Simulator:
                 return conn
             except OSError as exc:
                 self.stats["connect_errors"] += 1
-                if self.stats["connect_errors"] <= 5:
+                # the server may still be starting (``qingshan demo`` launches both at once): quiet for 5 s
+                starting = self._t0 and time.perf_counter() - self._t0 < 5
+                if starting:
+                    log.debug("logger %s waiting for %s:%s: %s", self.loggers[i].spec.mn, self.host, self.port, exc)
+                elif self.stats["connect_errors"] <= 5:
                     log.warning("logger %s cannot connect to %s:%s: %s", self.loggers[i].spec.mn, self.host, self.port, exc)
                 try:
                     await asyncio.wait_for(self._stop.wait(), delay)
@@ -203,7 +207,7 @@ class Simulator:
     async def run(self) -> dict:
         self._loop = asyncio.get_running_loop()
         sem = asyncio.Semaphore(self.connect_concurrency)
-        t_connect = time.perf_counter()
+        t_connect = self._t0 = time.perf_counter()
         await asyncio.gather(*(self._connect(i, sem) for i in range(len(self.loggers))))
         self.stats["connect_seconds"] = round(time.perf_counter() - t_connect, 2)
         connected = sum(1 for c in self.conns if c is not None)

@@ -53,6 +53,8 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         children = []
+        # SIGTERM (systemd, kill, a terminal closing) must stop the children too: turn it into SystemExit
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         try:
             for argv in ([] if opts["no_services"] else demo_services(ctx)):
                 self.stdout.write(f"  starting: qingshan {' '.join(argv)}")
