@@ -25,9 +25,9 @@ from django.utils import timezone
 DEMO_PASSWORD = "Qingshan@2026"
 
 SIZES = {
-    # counties, towns per county, grids per town, enterprises, data loggers
-    "full": dict(counties=6, towns=10, grids=5, enterprises=1000, loggers=50),
-    "small": dict(counties=2, towns=3, grids=2, enterprises=60, loggers=8),
+    # counties, towns per county, grids per town, enterprises, data loggers, days of monitoring history
+    "full": dict(counties=6, towns=10, grids=5, enterprises=1000, loggers=50, monitoring_days=365),
+    "small": dict(counties=2, towns=3, grids=2, enterprises=60, loggers=8, monitoring_days=30),
 }
 
 

@@ -7,7 +7,8 @@
   on 15 April, the rest reviewed or draft;
 * a reply and a credit repair request (one accepted) from enterprise users;
 * emission reports for last month for the key enterprises' outlets, and
-  tax sheets for a few key enterprises in each county (standards.envtax).
+  tax sheets for a few key enterprises in each county (standards.envtax), for
+  last month (small demo) or every month of the year so far (full demo).
 """
 
 from __future__ import annotations
@@ -64,19 +65,23 @@ def seed(ctx):
     # ---- emission reports for last month (key enterprises) — needed by the tax sheets
     last_month = (ctx.today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     key_ids = [e.pk for e in ents if e.key_level != KeyLevel.NONE]
-    reported_ids = set()
-    reports = []
-    for outlet in Outlet.objects.filter(enterprise_id__in=key_ids).order_by("enterprise_id", "code"):
-        items = AIR_ITEMS if outlet.medium == Medium.AIR else WATER_ITEMS
-        for name, mean, standard, kg in items:
-            factor = Decimal(str(round(rng.uniform(0.4, 1.3), 2)))
-            reports.append(EmissionReport(
-                enterprise_id=outlet.enterprise_id, outlet=outlet, month=last_month, pollutant=name,
-                emission_kg=(Decimal(kg) * factor).quantize(Decimal("0.001")),
-                mean_concentration=(Decimal(mean) * factor).quantize(Decimal("0.01")),
-                max_concentration=(Decimal(mean) * factor * Decimal("1.3")).quantize(Decimal("0.01")),
-                standard=Decimal(standard), source="reported",
-            ))
+
+    def emission_reports(enterprise_ids, month):
+        out = []
+        for outlet in Outlet.objects.filter(enterprise_id__in=enterprise_ids).order_by("enterprise_id", "code"):
+            items = AIR_ITEMS if outlet.medium == Medium.AIR else WATER_ITEMS
+            for name, mean, standard, kg in items:
+                factor = Decimal(str(round(rng.uniform(0.4, 1.3), 2)))
+                out.append(EmissionReport(
+                    enterprise_id=outlet.enterprise_id, outlet=outlet, month=month, pollutant=name,
+                    emission_kg=(Decimal(kg) * factor).quantize(Decimal("0.001")),
+                    mean_concentration=(Decimal(mean) * factor).quantize(Decimal("0.01")),
+                    max_concentration=(Decimal(mean) * factor * Decimal("1.3")).quantize(Decimal("0.01")),
+                    standard=Decimal(standard), source="reported",
+                ))
+        return out
+
+    reports = emission_reports(key_ids, last_month)
     EmissionReport.objects.bulk_create(reports)
     reported_ids = {r.enterprise_id for r in reports}
 
@@ -132,8 +137,17 @@ def seed(ctx):
             continue
         sheets.append(services.compute_tax_sheet(ent, last_month, commit=False))
         per_county[county] = per_county.get(county, 0) + 1
+    # the earlier months of the year for the same enterprises (full demo: the half-year summary reports the tax)
+    taxed = [sheet.enterprise for sheet in sheets]
+    month = last_month.replace(month=1) if ctx.size == "full" else last_month
+    while month < last_month:
+        more = emission_reports([e.pk for e in taxed], month)
+        EmissionReport.objects.bulk_create(more)
+        reports += more
+        sheets += [services.compute_tax_sheet(ent, month, commit=False) for ent in taxed]
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
     TaxSheet.objects.bulk_create(sheets)
-    ctx.log(f"credit: {len(ratings)} ratings {year}, {len(reports)} emission reports, {sum(per_county.values())} tax sheets")
+    ctx.log(f"credit: {len(ratings)} ratings {year}, {len(reports)} emission reports, {len(sheets)} tax sheets")
 
 
 def _county_code(ent) -> str:

@@ -1,8 +1,9 @@
-"""Demo data of the monitoring app: 30 days of hourly and daily values of every
-demo logger, written into the measurement store, and what follows from them.
+"""Demo data of the monitoring app: hourly and daily values of every demo
+logger, written into the measurement store, and what follows from them.
 
 Deterministic from ``ctx.rng("monitoring")`` and ``ctx.today``: the history
-covers the 30 days before ``ctx.today`` (local midnight). Scenarios:
+covers the year (full demo) or the 30 days (small demo) before ``ctx.today``
+(local midnight). Scenarios:
 
 * a few exceedances (hourly for flue gas, daily for waste water) that open
   alarms through :func:`alarms.check`, left in every workflow state (open,
@@ -33,6 +34,7 @@ from .rollups import aggregate, logger_medium, rules
 from .simulator import demo_services  # noqa: F401  (run by ``qingshan demo`` beside the web server)
 from .store import Measurement, get_store
 
+#: days of history of the small demo; the full demo has a year (``SIZES[...]["monitoring_days"]``)
 DAYS = 30
 #: typical level of each factor: (fraction of the limit or absolute value, relative noise)
 LEVELS = {
@@ -56,8 +58,9 @@ def seed(ctx: DemoContext):
     rng = ctx.rng("monitoring")
     tz = timezone.get_current_timezone()
     end = datetime.datetime.combine(ctx.today, datetime.time(), tzinfo=tz)
-    start = end - datetime.timedelta(days=DAYS)
-    hours = [start + datetime.timedelta(hours=h) for h in range(DAYS * 24)]
+    days = ctx.dims.get("monitoring_days", DAYS)
+    start = end - datetime.timedelta(days=days)
+    hours = [start + datetime.timedelta(hours=h) for h in range(days * 24)]
     store = get_store()
     with acting_as(name="demo"):
         AlarmRule.objects.bulk_create(
@@ -79,7 +82,8 @@ def seed(ctx: DemoContext):
         flat_since = end - datetime.timedelta(hours=8)
         inlet_of = {i.pk: o for i, o in inlets}
         exceed_plan = _exceedance_plan(rng, air, water, hours)
-        written = []
+        written = 0
+        alarms.invalidate_cache()
         for lg in loggers_all:
             medium = logger_medium(lg)
             outlet_logger = inlet_of.get(lg.pk)
@@ -134,14 +138,15 @@ def seed(ctx: DemoContext):
             rtd = [Measurement(logger_id=m.logger_id, factor=m.factor, kind="rtd", time=m.time + datetime.timedelta(minutes=59),
                                value=m.value, flag=m.flag, zs=m.zs) for m in last]
             store.write(hourly + daily + rtd)
-            written.extend(m for m in hourly + daily if m.factor in LEVELS)
-        alarms.invalidate_cache()
+            values = [m for m in hourly + daily if m.factor in LEVELS]
+            written += len(values)
+            with _frozen_now(end):  # checked logger by logger: a year of values need not stay in memory
+                alarms.check(values)
         with _frozen_now(end):
-            alarms.check(written)
             alarms.sweep(end, loggers=loggers_all, rollup=False)
         _statuses(ctx, rng, loggers_all, end, offline)
         _workflow(ctx, rng, end)
-    ctx.log(f"    monitoring: {len(loggers_all)} loggers, {len(written)} pollutant values, "
+    ctx.log(f"    monitoring: {len(loggers_all)} loggers, {days} days, {written} pollutant values, "
             f"{Alarm.objects.count()} alarms")
 
 
@@ -153,22 +158,26 @@ def _exceedance_plan(rng, air, water, hours):
         episodes.append((lg, "a21026" if i % 2 == 0 else "a21002", "hour"))
     for lg in water[: max(2, len(water) // 3)]:
         episodes.append((lg, "w01018", "day"))
-    n_hours = len(hours)
-    for k, (lg, factor, kind) in enumerate(episodes):
-        day = 3 + (k * 5 + rng.randint(0, 3)) % (n_hours // 24 - 6)
-        from qingshan.registry.models import PermitLimit
+    from qingshan.registry.models import PermitLimit
 
-        lim = PermitLimit.objects.filter(outlet_id=lg.outlet_id, factor_code=factor, concentration_limit__isnull=False).first()
-        limit = float(lim.concentration_limit) if lim else DEFAULT_LIMIT[factor]
-        times = {}
-        if kind == "hour":
-            first = day * 24 + rng.randint(6, 16)
-            for h in range(rng.randint(2, 5)):
-                times[hours[first + h]] = round(limit * rng.uniform(1.15, 2.4), 2)
-        else:
-            for h in range(24):
-                times[hours[day * 24 + h]] = round(limit * rng.uniform(1.2, 1.8), 2)
-        plan.setdefault(lg.pk, {}).setdefault(factor, {}).update(times)
+    n_days = len(hours) // 24
+    window = min(n_days, 30)
+    # one round of episodes per 30 days, the most recent window first (a year: about twelve rounds)
+    for w in range(max(1, n_days // 30)):
+        offset = n_days - window * (w + 1)
+        for k, (lg, factor, kind) in enumerate(episodes):
+            day = offset + 3 + (k * 5 + rng.randint(0, 3)) % (window - 6)
+            lim = PermitLimit.objects.filter(outlet_id=lg.outlet_id, factor_code=factor, concentration_limit__isnull=False).first()
+            limit = float(lim.concentration_limit) if lim else DEFAULT_LIMIT[factor]
+            times = {}
+            if kind == "hour":
+                first = day * 24 + rng.randint(6, 16)
+                for h in range(rng.randint(2, 5)):
+                    times[hours[first + h]] = round(limit * rng.uniform(1.15, 2.4), 2)
+            else:
+                for h in range(24):
+                    times[hours[day * 24 + h]] = round(limit * rng.uniform(1.2, 1.8), 2)
+            plan.setdefault(lg.pk, {}).setdefault(factor, {}).update(times)
     return plan
 
 
@@ -265,8 +274,11 @@ def _workflow(ctx, rng, end):
     User = get_user_model()
     monitoring = User.objects.filter(username="monitoring").first()
     alarms_ = list(Alarm.objects.filter(kind=Alarm.Kind.EXCEEDANCE).select_related("enterprise").order_by("started_at", "pk"))
+    recent = end - datetime.timedelta(days=30)
     for i, alarm in enumerate(alarms_):
         step = i % 5
+        if alarm.started_at < recent:  # older history: handled long ago (closed), one in five escalated
+            step = 3 if i % 5 == 3 else 0
         stamp = min(alarm.last_seen_at + datetime.timedelta(hours=rng.randint(2, 20)), end)
         if step == 0 and i + 1 < len(alarms_):  # the oldest ones: handled and closed
             alarm.status = Alarm.Status.CLOSED

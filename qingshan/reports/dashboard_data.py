@@ -330,19 +330,25 @@ def _county_rows(regions, day) -> list:
 
     counties = list(regions.filter(level=Region.Level.COUNTY).order_by("code"))
     start = datetime.date(day.year, 1, 1)
+    # HJ 663 statistics (the composite index) are over whole calendar months: up to the last complete one
+    next_day = day + datetime.timedelta(days=1)
+    air_end = day if next_day.day == 1 else day.replace(day=1) - datetime.timedelta(days=1)
 
     def air():
         from qingshan.air.services import county_ranking
 
-        return {r["region_id"]: r.get("composite_index") for r in county_ranking(start, day)}
+        if air_end < start:  # January: no complete month yet this year
+            return {}
+        return {r["region_id"]: r.get("composite_index") for r in county_ranking(start, air_end)}
 
     air_index = _safe(air, {}) or {}
     rows = []
     for county in counties:
         row = [county]
         for name in ("reduction_completion", "effective_transmission_rate", "air_composite_index", "good_water_sections"):
-            if name == "air_composite_index" and county.pk in air_index:
-                row.append(air_index[county.pk])
+            if name == "air_composite_index":
+                value = air_index.get(county.pk)
+                row.append(None if value is None else round(float(value), 2))
                 continue
             got = _safe(lambda: provide(name, county, start, day))
             row.append(None if got is None or got.value is None else round(float(got.value), 2))
