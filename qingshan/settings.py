@@ -15,6 +15,7 @@
 | ``QINGSHAN_REDUCTION_POLLUTANTS`` | pollutants with reduction targets, comma separated | ``COD,NH3-N,SO2,NOx,VOCs`` |
 | ``QINGSHAN_API_RATE``, ``QINGSHAN_FORM_RATE`` | public API / public form limits per address, ``requests/seconds`` | ``120/60``, ``10/600`` |
 | ``QINGSHAN_REPORTS_SYNC`` | ``1``: generate reports in the request, not in a thread | ``0`` |
+| ``QINGSHAN_HTTPS`` | ``1`` behind a TLS proxy setting ``X-Forwarded-Proto``: secure cookies, HSTS (``QINGSHAN_HSTS_SECONDS``) | ``0`` |
 | ``QINGSHAN_HJ212_SERVER`` | JSON object of HJ 212 server settings (fields of ``monitoring.server.config.ServerConfig``, e.g. ``{"workers": 4, "idle_timeout": 600}``) | built-in defaults |
 | ``QINGSHAN_MEASUREMENT_STORE`` | dotted path of the measurement store class (e.g. a ClickHouse backend) | by database vendor |
 | ``QINGSHAN_VALID_FLAGS`` | HJ 212 data flags that count as valid, comma separated | ``N,T`` (the codec's table) |
@@ -64,6 +65,11 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+#: Behind a TLS-terminating reverse proxy (nginx) that sets X-Forwarded-Proto: secure cookies, HSTS.
+if env_bool("QINGSHAN_HTTPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("QINGSHAN_HSTS_SECONDS", "31536000"))
 
 #: Domain apps in dependency order. Each may provide the optional modules
 #: ``urls`` (mounted at /<label>/), ``navigation`` (menu), ``api`` (router),

@@ -8,12 +8,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from qingshan.core import views as core_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("qingshan.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(settings.MEDIA_URL.strip("/") + "/<path:path>", core_views.media, name="media"),
 ]
 
 _MOUNTS = {"core": None, "portal": "", "api": None}

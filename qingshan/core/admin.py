@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, ChangeLog
+from .models import ApiToken, ChangeLog, JobRun
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -30,3 +30,18 @@ class ChangeLogAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ApiToken)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Periodic job runs (``qingshan jobs``): read-only."""
+
+    list_display = ["job", "started", "finished", "outcome", "command"]
+    list_filter = ["outcome", "job"]
+    search_fields = ["job", "output"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

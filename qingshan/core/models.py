@@ -144,3 +144,31 @@ class DemoRun(models.Model):
 
     class Meta:
         unique_together = [("app_label", "seed", "size")]
+
+
+class JobRun(models.Model):
+    """One run of a periodic job (``qingshan jobs``, see :mod:`qingshan.core.jobs`)."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        OK = "ok", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    job = models.CharField(_("job"), max_length=60, db_index=True)
+    command = models.CharField(_("command"), max_length=300)
+    started = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    output = models.TextField(_("output (last lines)"), blank=True)
+
+    class Meta:
+        ordering = ["-started"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self):
+        return f"{self.job} {self.started:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.finished is None else (self.finished - self.started).total_seconds()

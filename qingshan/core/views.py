@@ -49,3 +49,47 @@ def notification_open(request, pk):
     note.read = True
     note.save(update_fields=["read"])
     return redirect(note.url or "core:notifications")
+
+
+def healthz(request):
+    """Liveness and readiness for load balancers: 200 when the database answers, else 503 (JSON)."""
+    from django.http import JsonResponse
+
+    from .health import status
+
+    ok, checks = status()
+    return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _file_fields():
+    """(model, field name) of every file field of the Qingshan apps."""
+    from django.apps import apps
+    from django.db import models
+
+    return [(m, f.name) for m in apps.get_models() if m.__module__.startswith("qingshan.")
+            for f in m._meta.fields if isinstance(f, models.FileField)]
+
+
+@login_required
+def media(request, path):
+    """Uploaded files (photos, attachments, evidence, archived reports), served only to users whose
+    region scope reaches the record that holds the file: the same rule as every page (404 otherwise)."""
+    from django.http import FileResponse, Http404
+
+    if ".." in path.split("/") or path.startswith("/"):
+        raise Http404
+    for model, name in _file_fields():
+        obj = model._default_manager.filter(**{name: path}).only("pk").first()
+        if obj is None:
+            continue
+        scoped = getattr(model.objects, "for_user", None)
+        allowed = scoped(request.user).filter(pk=obj.pk).exists() if scoped else request.user.is_superuser
+        if not allowed:
+            continue
+        field = getattr(model._default_manager.get(pk=obj.pk), name)
+        try:
+            return FileResponse(field.open("rb"), filename=path.rsplit("/", 1)[-1])
+        except FileNotFoundError:
+            raise Http404 from None
+    raise Http404
