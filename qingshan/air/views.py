@@ -2,7 +2,6 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Avg
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -220,20 +220,12 @@ def staff_alarms(request, status: str = "active", kind: str = "", since: datetim
     """Monitoring alarms in the token user's region. ``status``: ``active`` (default), ``all`` or one status."""
     _limit(request)
     try:
+        from qingshan.monitoring.api import filter_alarms
         from qingshan.monitoring.models import Alarm
     except ImportError:
         raise HttpError(404, "The monitoring app is not installed")
-    qs = Alarm.objects.for_user(request.user).select_related("enterprise", "logger", "region").order_by("-started_at", "-pk")
-    if status == "active":
-        qs = qs.filter(status__in=Alarm.ACTIVE_STATUSES)
-    elif status != "all":
-        if status not in Alarm.Status.values:
-            raise HttpError(400, f"status: active, all or one of {', '.join(Alarm.Status.values)}")
-        qs = qs.filter(status=status)
-    if kind:
-        if kind not in Alarm.Kind.values:
-            raise HttpError(400, f"kind: one of {', '.join(Alarm.Kind.values)}")
-        qs = qs.filter(kind=kind)
+    qs = filter_alarms(Alarm.objects.for_user(request.user).select_related("enterprise", "logger", "region")
+                       .order_by("-started_at", "-pk"), status, kind)
     if since:
         qs = qs.filter(started_at__gte=since)
     return [{"id": a.pk, "kind": a.kind, "status": a.status, "enterprise": a.enterprise.name if a.enterprise_id else None,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Q
@@ -358,9 +358,16 @@ class EntityEdit(EntityView):
                 with transaction.atomic():
                     candidate.save()
                     form.save_m2m()
-                messages.success(request, _("Saved %(obj)s.") % {"obj": candidate})
+                messages.success(request, self.saved_message(candidate, created=obj is None))
+                self.after_save(candidate, created=obj is None)
                 return redirect(reverse(self.viewset.full_url_name("detail"), args=[candidate.pk]))
         return render(request, "core/object_form.html", self.context(form=form, object=obj), status=400)
+
+    def saved_message(self, obj, created: bool) -> str:
+        return _("Saved %(obj)s.") % {"obj": obj}
+
+    def after_save(self, obj, created: bool) -> None:
+        """Hook for side effects after a successful save (notifications); the default does nothing."""
 
 
 class EntityDelete(EntityView):

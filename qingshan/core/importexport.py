@@ -228,6 +228,12 @@ def _import_row(spec: ImportSpec, row, index, user) -> str:
     return "updated" if instance is not None else "created"
 
 
+def sheet_title(text: str) -> str:
+    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``, not empty."""
+    cleaned = "".join("-" if ch in "[]:*?/\\" else ch for ch in text).strip("' ")[:31]
+    return cleaned or "Sheet"
+
+
 def export_value(obj, column_field: str, lookup: str | None):
     value = obj
     for part in column_field.split("__"):
@@ -254,7 +260,7 @@ def export_workbook(queryset, columns: list[Column] | None, fallback_fields: lis
     cols = columns or [Column(f) for f in fallback_fields]
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = str(model._meta.verbose_name_plural)[:31]
+    ws.title = sheet_title(str(model._meta.verbose_name_plural))
     ws.append([str(resolve_field(model, c.field).verbose_name) for c in cols])
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from qingshan.core.importexport import sheet_title
 from qingshan.registry.models import Region
 
 from . import models as m
@@ -119,17 +120,17 @@ def workbook(data, start, end) -> bytes:
     cols = FIELDS + ["handled_rate", "closed_rate", "on_time_rate"]
     wb = Workbook()
     ws = wb.active
-    ws.title = _("By county")[:31]
+    ws.title = sheet_title(_("By county"))
     ws.append([_("Period"), f"{start} – {end}"])
     ws.append([_("County")] + [str(lab[c]) for c in cols])
     for name, r in data["rows"]:
         ws.append([str(name)] + [_cell(r[c]) for c in cols])
     ws.append([_("Total")] + [_cell(data["total"][c]) for c in cols])
-    ws2 = wb.create_sheet(_("Penalties by category")[:31])
+    ws2 = wb.create_sheet(sheet_title(_("Penalties by category")))
     ws2.append([_("Category"), _("Decisions"), _("Amount (yuan)")])
     for cat, v in sorted(data["by_category"].items()):
         ws2.append([str(m.MeasureCategory(cat).label) if cat in m.MeasureCategory.values else cat, v["count"], float(v["amount"])])
-    ws3 = wb.create_sheet(_("Complaints by channel")[:31])
+    ws3 = wb.create_sheet(sheet_title(_("Complaints by channel")))
     ws3.append([_("Channel"), str(lab["complaints"]), str(lab["complaints_handled"]), str(lab["complaints_closed"]),
                 str(lab["handled_rate"]), str(lab["closed_rate"]), str(lab["on_time_rate"])])
     for ch, r in data["by_channel"]:

@@ -31,3 +31,12 @@ class IngestEventAdmin(ScopedAdmin):
 
 admin.site.register(m.LoggerStatus, ScopedAdmin)
 admin.site.register(m.IngestRejection, ScopedAdmin)
+
+
+@admin.register(m.ShutdownDeclaration)
+class ShutdownDeclarationAdmin(ScopedAdmin):
+    list_display = ["start", "end", "kind", "status", "enterprise", "outlet", "logger", "reviewed_by"]
+    list_filter = ["status", "kind"]
+    search_fields = ["enterprise__name", "logger__mn", "outlet__code", "reason"]
+    raw_id_fields = ["logger", "outlet", "declared_by", "reviewed_by"]
+    readonly_fields = ["enterprise", "region"]  # derived from the logger or outlet

@@ -22,7 +22,11 @@ Rules (docs/monitoring.md):
   valid hourly value ``flat_line_hours`` hours in a row; **zero** — zero for
   ``zero_hours`` hours in a row. These three close themselves (status
   ``closed``, by the system) when the condition is over and nobody has taken
-  the alarm in hand yet.
+  the alarm in hand yet. While an approved shutdown declaration (停产/停运申报)
+  covers a logger, none of the three is raised for it (a running one ends);
+  afterwards "offline" counts from the end of the declared period, and hourly
+  values of declared hours never make a flat line or zeros
+  (:mod:`qingshan.monitoring.declarations`).
 """
 
 from __future__ import annotations
@@ -324,6 +328,7 @@ def sweep(now=None, *, loggers=None, rollup=True) -> dict:
     """
     from qingshan.registry.models import DataLogger
 
+    from . import declarations
     from .models import IngestRejection, LoggerStatus
 
     now = now or timezone.now()
@@ -346,22 +351,31 @@ def sweep(now=None, *, loggers=None, rollup=True) -> dict:
             if m.source != "rollup" and (logger_id not in last or m.time > last[logger_id]):
                 last[logger_id] = m.time
     default = cache.rule("")
+    limit = datetime.timedelta(minutes=default["offline_minutes"])
+    horizon = max(max(r["flat_line_hours"], r["zero_hours"]) for r in cache.rules.values())
+    start = now - datetime.timedelta(hours=horizon + 1)
+    # approved shutdown declarations running now or over recently enough to matter
+    declared = declarations.approved_periods(loggers, min(start, now - limit), now + datetime.timedelta(seconds=1))
+    suppressed = {pk for pk, periods in declared.items() if declarations.covers(periods, now)}
+    covered_note = gettext("Covered by an approved shutdown declaration.")
     for lg in loggers:
         seen = last.get(lg.pk)
         if seen is None:
             continue  # never connected: nothing to compare with (registry shows it)
-        limit = datetime.timedelta(minutes=default["offline_minutes"])
-        offline = now - seen > limit
         key = (lg.pk, "offline", "")
-        changed = _set_condition(cache, lg, key, offline, start=seen, now=now,
+        if lg.pk in suppressed:
+            result["closed"] += _set_condition(cache, lg, key, False, start=seen, now=now, close_note=covered_note)
+            continue
+        # after a declared stop the logger has the usual grace period from the end of the stop
+        since = max(seen, declarations.last_end_before(declared.get(lg.pk, ()), now) or seen)
+        offline = now - since > limit
+        changed = _set_condition(cache, lg, key, offline, start=since, now=now,
                                  detail=gettext("no data since %(time)s") % {"time": f"{timezone.localtime(seen):%Y-%m-%d %H:%M}"})
         result["offline" if offline else "closed"] += changed
-    # flat line and zero: hourly values of the last N hours
-    horizon = max(max(r["flat_line_hours"], r["zero_hours"]) for r in cache.rules.values())
-    start = now - datetime.timedelta(hours=horizon + 1)
+    # flat line and zero: hourly values of the last N hours (declared hours left out)
     series: dict[tuple, list[Measurement]] = defaultdict(list)
     for m in store.read(ids, kind="hour", start=start, end=now):
-        if m.factor not in PARAMETERS:
+        if m.factor not in PARAMETERS and not declarations.covers(declared.get(m.logger_id, ()), m.time):
             series[(m.logger_id, m.factor)].append(m)
     by_id = {lg.pk: lg for lg in loggers}
     flags = valid_flags()
@@ -371,11 +385,18 @@ def sweep(now=None, *, loggers=None, rollup=True) -> dict:
             if not hours:
                 continue
             tail = [m for m in values if m.time >= now - datetime.timedelta(hours=hours + 1)][-hours:]
-            hit = len(tail) >= hours and all(m.flag in flags and m.value is not None for m in tail) and test(tail)
+            hit = (logger_id not in suppressed and len(tail) >= hours
+                   and all(m.flag in flags and m.value is not None for m in tail) and test(tail))
             changed = _set_condition(cache, by_id[logger_id], (logger_id, kind, factor), hit,
                                      start=tail[0].time if tail else now, now=now, value=tail[-1].value if tail else None,
-                                     detail=gettext("%(n)s hours at %(value)s") % {"n": hours, "value": tail[-1].value if tail else ""})
+                                     detail=gettext("%(n)s hours at %(value)s") % {"n": hours, "value": tail[-1].value if tail else ""},
+                                     close_note=covered_note if logger_id in suppressed else None)
             result[kind if hit else "closed"] += changed
+    # running flat-line / zero alarms of declared loggers without values in the window: end them too
+    for key in [k for k in cache.active if k[0] in suppressed and k[1] in ("flat_line", "zero")]:
+        if (key[0], key[2]) not in series:
+            result["closed"] += _set_condition(cache, by_id[key[0]], key, False, start=now, now=now,
+                                               close_note=covered_note)
     # keep the rejected-packet log bounded
     cutoff = now - datetime.timedelta(days=30)
     IngestRejection.objects.filter(time__lt=cutoff).delete()
@@ -390,7 +411,7 @@ def _is_zero(tail):
     return all(m.value == 0 for m in tail)
 
 
-def _set_condition(cache, logger, key, on: bool, *, start, now, detail="", value=None) -> int:
+def _set_condition(cache, logger, key, on: bool, *, start, now, detail="", value=None, close_note=None) -> int:
     """Open (or keep) the alarm of ``key`` when ``on``; end and auto-close it when not. Returns 1 on a change."""
     from .models import Alarm
 
@@ -419,7 +440,7 @@ def _set_condition(cache, logger, key, on: bool, *, start, now, detail="", value
             if alarm.status == Alarm.Status.OPEN:
                 alarm.status = Alarm.Status.CLOSED
                 alarm.closed_at = now
-                alarm.close_note = gettext("Recovered automatically.")
+                alarm.close_note = close_note or gettext("Recovered automatically.")
             alarm.save()
             return 1
     return 0

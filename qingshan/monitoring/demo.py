@@ -14,7 +14,12 @@ covers the year (full demo) or the 30 days (small demo) before ``ctx.today``
 * transmission gaps and invalid flags giving effective rates around and below
   the 75 % target for some loggers;
 * an inlet logger before the desulfurization/denitrification facility of one
-  (small) or three (full) flue-gas outlets, for the facility efficiency table.
+  (small) or three (full) flue-gas outlets, for the facility efficiency table;
+* shutdown declarations (停产/停运申报): an approved ten-day production stop of
+  one healthy logger, which sent nothing then (without the declaration its
+  month would be below the 75 % target; with it, it is not), a pending one for
+  the offline logger (its offline alarm stays until staff approve) and a
+  rejected one for a logger whose data show it was discharging.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from qingshan.core.actor import acting_as
 from qingshan.core.demo import DemoContext
 
 from . import alarms
-from .models import Alarm, AlarmRule, IngestEvent, IngestRejection, LoggerRole, LoggerStatus
+from .models import Alarm, AlarmRule, IngestEvent, IngestRejection, LoggerRole, LoggerStatus, ShutdownDeclaration
 from .rollups import aggregate, logger_medium, rules
 from .simulator import demo_services  # noqa: F401  (run by ``qingshan demo`` beside the web server)
 from .store import Measurement, get_store
@@ -82,6 +87,7 @@ def seed(ctx: DemoContext):
         flat_since = end - datetime.timedelta(hours=8)
         inlet_of = {i.pk: o for i, o in inlets}
         exceed_plan = _exceedance_plan(rng, air, water, hours)
+        stopped, stop_window = _stop_plan(loggers, end, poor, {offline, flat}, {o.pk for _i, o in inlets}, exceed_plan)
         written = 0
         alarms.invalidate_cache()
         for lg in loggers_all:
@@ -133,6 +139,8 @@ def seed(ctx: DemoContext):
                     hourly.append(Measurement(logger_id=lg.pk, factor=f, kind="hour", time=t, value=round(value, 3),
                                               min=round(value * 0.9, 3), max=round(value * 1.1, 3), cou=cou, flag=flag,
                                               zs=zs, source="hj212"))
+            if stopped is not None and lg.pk == stopped.pk:  # production stopped: the logger sent nothing
+                hourly = [m for m in hourly if not stop_window[0] <= m.time < stop_window[1]]
             daily = _daily(lg, hourly, tz)
             last = [m for m in hourly if m.time == hourly[-1].time] if hourly else []
             rtd = [Measurement(logger_id=m.logger_id, factor=m.factor, kind="rtd", time=m.time + datetime.timedelta(minutes=59),
@@ -142,12 +150,65 @@ def seed(ctx: DemoContext):
             written += len(values)
             with _frozen_now(end):  # checked logger by logger: a year of values need not stay in memory
                 alarms.check(values)
+        _declarations(loggers, end, stopped, stop_window, offline, poor)
         with _frozen_now(end):
             alarms.sweep(end, loggers=loggers_all, rollup=False)
         _statuses(ctx, rng, loggers_all, end, offline)
         _workflow(ctx, rng, end)
     ctx.log(f"    monitoring: {len(loggers_all)} loggers, {days} days, {written} pollutant values, "
             f"{Alarm.objects.count()} alarms")
+
+
+def _stop_plan(loggers, end, poor, special, paired, exceed_plan):
+    """A healthy logger and a ten-day window of the last month without its planned exceedances.
+
+    Deterministic without the random generator (so every other demo value stays the same).
+    """
+    planned = {lg_id: set().union(*plan.values()) for lg_id, plan in exceed_plan.items()}
+    for lg in loggers:
+        if lg.pk in poor or lg in special or lg.pk in paired or not lg.enterprise_id:
+            continue
+        for days_back in range(24, 11, -1):
+            start = end - datetime.timedelta(days=days_back) + datetime.timedelta(hours=8)
+            stop = start + datetime.timedelta(days=10, hours=10)
+            if stop <= end and not any(start <= t < stop for t in planned.get(lg.pk, ())):
+                return lg, (start, stop)
+    return None, None
+
+
+def _declarations(loggers, end, stopped, stop_window, offline, poor):
+    """An approved production stop, a pending open-ended repair declaration, a rejected one (see the module doc)."""
+    User = get_user_model()
+    staff = User.objects.filter(username="monitoring").first()
+
+    def enterprise_user(lg):
+        return User.objects.filter(profile__enterprise_id=lg.enterprise_id).order_by("username").first() or staff
+
+    def declare(lg, kind, start, until, reason, filed):
+        with _frozen_now(filed), acting_as(enterprise_user(lg)):
+            d = ShutdownDeclaration(logger=lg, kind=kind, start=start, end=until, reason=reason,
+                                    declared_by=enterprise_user(lg))
+            d.full_clean(exclude=["region"])  # clean() derives the region from the logger
+            d.save()
+        return d
+
+    if stopped is not None:
+        start, stop = stop_window
+        d = declare(stopped, ShutdownDeclaration.Kind.PRODUCTION_STOPPED, start, stop,
+                    "受订单影响全厂停产检修，停产期间生产线及废气/废水处理设施同步停运，附停产通知及用电记录。",
+                    start - datetime.timedelta(days=1))
+        with _frozen_now(start - datetime.timedelta(hours=18)), acting_as(staff):
+            d.approve(staff, "停产通知与用电记录相符，予以认可。")
+    if offline is not None and offline.pk not in poor:
+        declare(offline, ShutdownDeclaration.Kind.LOGGER_REPAIR, end - datetime.timedelta(hours=30), None,
+                "数采仪通讯模块故障，已联系运维单位上门维修，恢复后补传数据。", end - datetime.timedelta(hours=6))
+    rejected = next((lg for lg in loggers if lg.pk in poor and lg != stopped and lg != offline), None)
+    if rejected is not None:
+        start = end - datetime.timedelta(days=12)
+        d = declare(rejected, ShutdownDeclaration.Kind.OUTLET_STOPPED, start, start + datetime.timedelta(days=2),
+                    "污水处理站检修，排放口停运两天。", start + datetime.timedelta(days=3))
+        with _frozen_now(start + datetime.timedelta(days=4)), acting_as(staff):
+            d.reject(staff, "核查期间该排放口在线数据显示仍在排放，停运证据不足，不予认可。")
 
 
 def _exceedance_plan(rng, air, water, hours):

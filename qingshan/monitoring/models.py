@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -356,3 +357,200 @@ def as_float(value) -> float | None:
     if isinstance(value, Decimal):
         return float(value)
     return float(value)
+
+
+class ShutdownDeclaration(AuditedModel):
+    """A declared stop (停产/停运申报): production stopped, an outlet or facility out of operation,
+    or a data logger under repair (故障维修), from ``start`` to ``end`` (open while unknown).
+
+    It covers one data logger, or every logger of ``outlet`` when no logger is named. Once staff
+    approve it, its period leaves the *expected* hours of the effective transmission rate and the
+    sweep raises no offline, flat-line or zero alarm for the loggers it covers
+    (:mod:`qingshan.monitoring.declarations`). Exceedances are still judged: values sent during a
+    declared stop are compared with the limits like any other.
+    """
+
+    class Kind(models.TextChoices):
+        PRODUCTION_STOPPED = "production_stopped", _("production stopped")
+        OUTLET_STOPPED = "outlet_stopped", _("outlet or treatment facility out of operation")
+        LOGGER_REPAIR = "logger_repair", _("logger failure or maintenance")
+
+    class Status(models.TextChoices):
+        # labels unlike the registry's "approved" / "rejected" (EIA approvals), which translate differently
+        PENDING = "pending", _("pending review")
+        APPROVED = "approved", _("approved by staff")
+        REJECTED = "rejected", _("rejected by staff")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    #: declarations that still count: awaiting review or approved (overlaps among them are refused)
+    LIVE_STATUSES = (Status.PENDING, Status.APPROVED)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRODUCTION_STOPPED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    logger = models.ForeignKey(
+        DataLogger, verbose_name=_("data logger"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="shutdown_declarations",
+        help_text=_("Leave empty to declare for every data logger of the outlet."))
+    outlet = models.ForeignKey(Outlet, verbose_name=_("outlet"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="shutdown_declarations")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="shutdown_declarations")
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField(_("from"), db_index=True)
+    end = models.DateTimeField(
+        _("until"), null=True, blank=True,
+        help_text=_("Leave empty while the resumption is not known, and record it when operation resumes."))
+    reason = models.TextField(_("reason"), max_length=4000)
+    attachment = models.FileField(
+        _("attachment"), upload_to="monitoring/declarations/%Y/%m/", blank=True,
+        help_text=_("Evidence such as the production stop notice or the repair record (at most 20 MB)."))
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("declared by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    review_note = models.TextField(_("review note"), blank=True)
+
+    scope = Scope(region="region", enterprise="enterprise")
+
+    #: largest attachment accepted (bytes)
+    MAX_ATTACHMENT = 20 * 1024 * 1024
+
+    class Meta:
+        ordering = ["-start", "-pk"]
+        verbose_name = _("shutdown declaration")
+        verbose_name_plural = _("shutdown declarations")
+        indexes = [models.Index(fields=["status", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(logger__isnull=False) | models.Q(outlet__isnull=False),
+                                   name="monitoring_shutdown_logger_or_outlet"),
+            models.CheckConstraint(condition=models.Q(end__isnull=True) | models.Q(end__gt=F("start")),
+                                   name="monitoring_shutdown_end_after_start"),
+        ]
+
+    def __str__(self):
+        what = self.logger.mn if self.logger_id else (self.outlet.code if self.outlet_id else "?")
+        if not self.start:
+            return what
+        until = f"{timezone.localtime(self.end):%Y-%m-%d %H:%M}" if self.end else "…"
+        return f"{what} {self.get_kind_display()} {timezone.localtime(self.start):%Y-%m-%d %H:%M} – {until}"
+
+    def get_absolute_url(self):
+        return reverse("monitoring:shutdowndeclaration_detail", args=[self.pk])
+
+    # -- derived place and validation -----------------------------------
+
+    def derive_place(self):
+        """Outlet, enterprise and region follow from the logger (else from the outlet)."""
+        if self.logger_id:
+            lg = self.logger
+            self.outlet_id = lg.outlet_id if lg.outlet_id else self.outlet_id
+            self.enterprise_id = lg.enterprise_id
+            self.region_id = lg.region_id
+        elif self.outlet_id:
+            self.enterprise_id = self.outlet.enterprise_id
+            self.region_id = self.outlet.enterprise.region_id
+
+    def clean(self):
+        errors = {}
+        if not self.logger_id and not self.outlet_id:
+            errors["logger"] = _("Choose the data logger, or the outlet for all its loggers.")
+        elif self.logger_id and self.outlet_id and self.logger.outlet_id and self.logger.outlet_id != self.outlet_id:
+            errors["outlet"] = _("The data logger %(mn)s is not on this outlet.") % {"mn": self.logger.mn}
+        elif not self.logger_id and not self.outlet.loggers.exists():
+            errors["outlet"] = _("This outlet has no data logger.")
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must be after the start.")
+        if errors:
+            raise ValidationError(errors)
+        self.derive_place()
+        if self.start and self.status in self.LIVE_STATUSES:
+            clash = self.overlapping().first()
+            if clash is not None:
+                raise ValidationError(_("This period overlaps declaration %(other)s (%(status)s).")
+                                      % {"other": clash, "status": clash.get_status_display()})
+
+    def overlapping(self):
+        """Pending or approved declarations of the same loggers whose period overlaps this one's."""
+        if self.logger_id:
+            same = models.Q(logger_id=self.logger_id)
+            if self.logger.outlet_id:
+                same |= models.Q(logger__isnull=True, outlet_id=self.logger.outlet_id)
+        else:
+            same = models.Q(outlet_id=self.outlet_id)
+        qs = ShutdownDeclaration.objects.filter(same, status__in=self.LIVE_STATUSES)
+        qs = qs.filter(models.Q(end__isnull=True) | models.Q(end__gt=self.start))
+        if self.end is not None:
+            qs = qs.filter(start__lt=self.end)
+        return qs.exclude(pk=self.pk) if self.pk else qs
+
+    def save(self, *args, **kwargs):
+        self.derive_place()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open_ended(self) -> bool:
+        return self.end is None
+
+    def hours(self, now=None) -> float:
+        """Length of the period in hours (an open end counts until ``now``)."""
+        end = self.end or (now or timezone.now())
+        return max(0.0, (end - self.start).total_seconds() / 3600.0)
+
+    # -- workflow ---------------------------------------------------------
+    # The views and the demo call these; each saves (so the change log records the actor).
+
+    def approve(self, user=None, note: str = ""):
+        from .services import WorkflowError
+
+        if self.status != self.Status.PENDING:
+            raise WorkflowError(_("Only a declaration awaiting review can be approved."))
+        clash = self.overlapping().filter(status=self.Status.APPROVED).first()
+        if clash is not None:
+            raise WorkflowError(_("This period overlaps the approved declaration %(other)s.") % {"other": clash})
+        self._review(self.Status.APPROVED, user, note)
+
+    def reject(self, user=None, note: str = ""):
+        """Reject a pending declaration, or revoke an approval (e.g. an inspection found production running)."""
+        from .services import WorkflowError
+
+        if self.status not in self.LIVE_STATUSES:
+            raise WorkflowError(_("Only a pending or approved declaration can be rejected."))
+        if not (note or "").strip():
+            raise WorkflowError(_("Give the reason for the rejection."))
+        self._review(self.Status.REJECTED, user, note)
+
+    def _review(self, status, user, note):
+        self.status = status
+        self.reviewed_at = timezone.now()
+        self.reviewed_by = _user(user)
+        self.review_note = (note or "").strip()
+        self.save()
+
+    def withdraw(self, user=None):
+        from .services import WorkflowError
+
+        if self.status != self.Status.PENDING:
+            raise WorkflowError(_("Only a declaration awaiting review can be withdrawn."))
+        self.status = self.Status.WITHDRAWN
+        self.save()
+
+    def record_end(self, end, user=None):
+        """Record when operation resumed: closes an open period or shortens it (never lengthens an approved one)."""
+        from .services import WorkflowError
+
+        if self.status not in self.LIVE_STATUSES:
+            raise WorkflowError(_("Only a pending or approved declaration can be ended."))
+        if end is None or timezone.is_naive(end):
+            raise WorkflowError(_("Give the date and time operation resumed."))
+        if end <= self.start:
+            raise WorkflowError(_("The end must be after the start."))
+        if self.end is not None and end > self.end and self.status == self.Status.APPROVED:
+            raise WorkflowError(_("An approved period cannot be extended: file a new declaration for the extra time."))
+        previous, self.end = self.end, end
+        clash = self.overlapping().first()
+        if clash is not None:
+            self.end = previous
+            raise WorkflowError(_("This period overlaps declaration %(other)s (%(status)s).")
+                                % {"other": clash, "status": clash.get_status_display()})
+        self.save()

@@ -10,7 +10,10 @@ logger, over the assessed factors and the period; docs/monitoring.md):
 Records are counted per factor and hour ("factor-hours"); the assessed factors
 of a logger are the pollutants with a concentration limit on its outlet (else
 every factor it reports, minus process parameters). Expected records start at
-the logger's installation date and stop at ``now``. An enterprise, county or
+the logger's installation date and stop at ``now``. Hours declared stopped by an
+approved shutdown declaration (停产/停运申报, :mod:`.declarations`) are not
+expected, and records sent during them are not counted either: the declared
+period is out of the assessment. An enterprise, county or
 city pools the factor-hours of its loggers (the rate of the sum, not the mean
 of rates). Configuration: the setting ``QINGSHAN_TRANSMISSION_RATE`` (keys of
 ``DEFAULTS``); the target is 75 %.
@@ -30,6 +33,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import declarations
 from .alarms import PARAMETERS
 from .rollups import valid_flags
 from .store import get_store
@@ -60,10 +64,13 @@ class Rate:
     received: int = 0
     valid: int = 0
     loggers: int = 0
+    #: hours (of the logger, not factor-hours) taken out of "expected" by approved shutdown declarations
+    declared_hours: float = 0.0
     extra: dict = field(default_factory=dict)
 
     def add(self, other: "Rate"):
         self.expected += other.expected
+        self.declared_hours += other.declared_hours
         self.received += min(other.received, other.expected) if other.expected else other.received
         self.valid += min(other.valid, other.expected) if other.expected else other.valid
         self.loggers += other.loggers
@@ -112,7 +119,11 @@ def assessed_factors(loggers) -> dict[int, list[str]]:
 
 
 def logger_rates(loggers, start, end, *, now=None) -> dict[int, Rate]:
-    """:class:`Rate` per logger for [start, end) (dates or datetimes; dates are local midnights)."""
+    """:class:`Rate` per logger for [start, end) (dates or datetimes; dates are local midnights).
+
+    Approved shutdown declarations are taken out: their hours from the expected records
+    (``Rate.declared_hours``) and the records sent during them from the received and valid ones.
+    """
     loggers = list(loggers)
     if not loggers:
         return {}
@@ -127,21 +138,50 @@ def logger_rates(loggers, start, end, *, now=None) -> dict[int, Rate]:
     counts = get_store().counts([lg.pk for lg in loggers], cfg["kind"], start, end_eff, factors=all_factors,
                                 valid_flags=flags) if all_factors else {}
     per_hour = cfg["records_per_day"] / 24.0
+    begins = {lg.pk: max(start, _aware(lg.installed_on, tz)) if lg.installed_on else start for lg in loggers}
+    declared = {}
+    if end_eff > start:
+        for pk, periods in declarations.approved_periods(loggers, start, end_eff).items():
+            periods = declarations.clip(periods, begins[pk], end_eff)
+            if periods:
+                declared[pk] = periods
+    excluded = _declared_counts(declared, factors, cfg["kind"], flags)
     out = {}
     for lg in loggers:
-        begin = start
-        if lg.installed_on:
-            begin = max(begin, _aware(lg.installed_on, tz))
+        begin = begins[lg.pk]
         hours = max(0.0, (end_eff - begin).total_seconds() / 3600.0)
+        declared_hours = min(hours, declarations.total_hours(declared.get(lg.pk, ())))
         fs = factors.get(lg.pk, [])
-        r = Rate(expected=int(round(hours * per_hour)) * len(fs), loggers=1)
+        r = Rate(expected=int(round((hours - declared_hours) * per_hour)) * len(fs), loggers=1,
+                 declared_hours=declared_hours)
         for f in fs:
             got, ok = counts.get((lg.pk, f), (0, 0))
-            r.received += got
-            r.valid += ok
+            not_got, not_ok = excluded.get((lg.pk, f), (0, 0))
+            r.received += max(0, got - not_got)
+            r.valid += max(0, ok - not_ok)
         r.received = min(r.received, r.expected) if r.expected else r.received
         r.valid = min(r.valid, r.received)
         out[lg.pk] = r
+    return out
+
+
+def _declared_counts(declared: dict[int, list], factors: dict[int, list[str]], kind, flags) -> dict:
+    """Records received and valid during the declared periods, ``{(logger, factor): (received, valid)}``.
+
+    One store query per distinct period (the loggers of an outlet-wide declaration share it).
+    """
+    by_period: dict[tuple, list[int]] = defaultdict(list)
+    for pk, periods in declared.items():
+        if factors.get(pk):
+            for period in periods:
+                by_period[period].append(pk)
+    out: dict[tuple, tuple[int, int]] = {}
+    store = get_store()
+    for (s, e), ids in by_period.items():
+        fs = sorted({f for pk in ids for f in factors[pk]})
+        for key, (got, ok) in store.counts(ids, kind, s, e, factors=fs, valid_flags=flags).items():
+            prev = out.get(key, (0, 0))
+            out[key] = (prev[0] + got, prev[1] + ok)
     return out
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("efficiency/", views.efficiency, name="efficiency"),
     *views.AlarmViews.urls(),
     *views.LoggerRoleViews.urls(),
+    *views.ShutdownDeclarationViews.urls(),
     path("ingest/counters/", views.ingest_list, {"page_name": "ingestevent"}, name="ingestevent_list"),
     path("ingest/rejected/", views.ingest_list, {"page_name": "ingestrejection"}, name="ingestrejection_list"),
 ]

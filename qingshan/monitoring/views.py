@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from qingshan.core.entity import EntityViewSet
+from qingshan.core.entity import EntityDetail, EntityEdit, EntityList, EntityViewSet
 from qingshan.registry.models import DataLogger, Enterprise, PermitLimit
 
 from . import models as m
@@ -72,14 +72,17 @@ def overview(request):
         running[logger_id] = n
     from .alarms import _cache
 
+    from .declarations import current
+
     now = timezone.now()
     offline_after = datetime.timedelta(minutes=_cache.fresh().rule("")["offline_minutes"])
+    stopped = current(loggers, now)
     rows = []
     for lg in loggers:
         st = statuses.get(lg.pk)
         seen = st.last_seen if st else None
         rows.append({"logger": lg, "status": st, "alarms": running.get(lg.pk, 0),
-                     "online": seen is not None and now - seen < offline_after})
+                     "online": seen is not None and now - seen < offline_after, "declaration": stopped.get(lg.pk)})
     counts = m.Alarm.objects.for_user(user).filter(status__in=m.Alarm.ACTIVE_STATUSES).values("kind").annotate(n=Count("pk"))
     return render(request, "monitoring/overview.html", {
         "title": _("Online monitoring"), "rows": rows,
@@ -386,3 +389,203 @@ def ingest_list(request, page_name):
         "title": model._meta.verbose_name_plural, "meta": model._meta, "labels": labels, "rows": rows, "page": page,
         "total": page.paginator.count, "q": text, "query": f"q={text}" if text else "",
     })
+
+
+# -- shutdown declarations (停产/停运申报) -------------------------------------------------
+
+def _datetime_widget():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class LoggerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        where = f"{obj.enterprise.name} {obj.outlet.code}" if obj.outlet_id else (obj.enterprise.name if obj.enterprise_id else str(obj.region))
+        return f"{obj.mn} · {where}"
+
+
+class DeclarationForm(forms.ModelForm):
+    """Filing or editing a declaration; who files it is set from the request (``form.user``)."""
+
+    class Meta:
+        model = m.ShutdownDeclaration
+        fields = ["logger", "outlet", "kind", "start", "end", "reason", "attachment"]
+        field_classes = {"logger": LoggerChoiceField}
+        widgets = {"start": _datetime_widget(), "end": _datetime_widget(),
+                   "reason": forms.Textarea(attrs={"rows": 4})}
+
+    #: the user filing or editing (set by the view): declarant and choices within reach
+    user = None
+
+    def limit_choices(self, user):
+        """Loggers and outlets within ``user``'s reach (an enterprise user: their own)."""
+        from qingshan.registry.models import Outlet
+
+        self.user = user
+        current = self.instance.logger_id if self.instance.pk else None
+        self.fields["logger"].queryset = (DataLogger.objects.for_user(user).filter(Q(active=True) | Q(pk=current))
+                                          .select_related("enterprise", "outlet", "region").order_by("mn"))
+        self.fields["outlet"].queryset = (Outlet.objects.for_user(user).filter(loggers__isnull=False).distinct()
+                                          .select_related("enterprise").order_by("enterprise__name", "code"))
+        self.fields["outlet"].help_text = _("Only needed to declare for every data logger of an outlet.")
+
+    def clean_attachment(self):
+        f = self.cleaned_data.get("attachment")
+        if f and getattr(f, "size", 0) > m.ShutdownDeclaration.MAX_ATTACHMENT:
+            raise ValidationError(_("The attachment is larger than 20 MB."))
+        return f
+
+    def save(self, commit=True):
+        obj = super().save(commit=False)
+        if obj.pk is None and self.user is not None and self.user.is_authenticated:
+            obj.declared_by = self.user
+        if commit:
+            obj.save()
+        return obj
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("Review note"), required=False, max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class EndForm(forms.Form):
+    end = forms.DateTimeField(label=_("Operation resumed at"), widget=_datetime_widget(),
+                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end"].widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class _DeclarationAccess:
+    """Who may see the add/edit buttons and forms (enterprise users file for their own enterprise)."""
+
+    def context(self, **extra):
+        from . import declarations
+
+        ctx = super().context(**extra)
+        user = self.request.user
+        ctx["can_add"] = declarations.can_declare(user)
+        obj = extra.get("object")
+        if obj is not None:
+            ctx["can_change"] = declarations.can_edit(user, obj)
+        return ctx
+
+
+class DeclarationList(_DeclarationAccess, EntityList):
+    pass
+
+
+class DeclarationDetail(_DeclarationAccess, EntityDetail):
+    def context(self, **extra):
+        from . import declarations
+
+        ctx = super().context(**extra)
+        obj = extra.get("object")
+        if obj is not None:
+            ctx.update(actions=declarations.allowed_actions(self.request.user, obj), review_form=ReviewForm(),
+                       end_form=EndForm(initial={"end": timezone.localtime().replace(second=0, microsecond=0)}),
+                       title=obj._meta.verbose_name)
+        return ctx
+
+
+class DeclarationEdit(_DeclarationAccess, EntityEdit):
+    def has_permission(self):
+        from . import declarations
+
+        user = self.request.user
+        if "pk" in self.kwargs:  # the object decides (see get_object)
+            return user.has_perm(declarations.VIEW_PERM)
+        return declarations.can_declare(user)
+
+    def get_object(self, pk):
+        from . import declarations
+
+        obj = super().get_object(pk)
+        if not declarations.can_edit(self.request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def _form(self, data=None, files=None, instance=None):
+        form = super()._form(data, files, instance)
+        form.limit_choices(self.request.user)
+        return form
+
+    def saved_message(self, obj, created):
+        if created:
+            return gettext("Declaration filed: it counts once staff approve it.")
+        return super().saved_message(obj, created)
+
+    def after_save(self, obj, created):
+        from . import declarations
+
+        if created:
+            declarations.notify_filed(obj)
+
+
+class ShutdownDeclarationViews(EntityViewSet):
+    model = m.ShutdownDeclaration
+    list_columns = ["start", "end", "kind", "status", "enterprise", "outlet", "logger", "declared_by", "reviewed_by"]
+    filters = ["status", "kind", "region", "enterprise"]
+    #: an MN finds the declarations of that logger and those of its whole outlet
+    search = ["enterprise__name", "logger__mn", "outlet__loggers__mn", "outlet__code", "reason"]
+    select_related = ["enterprise", "outlet__enterprise", "logger", "region", "declared_by", "reviewed_by"]
+    form_class = DeclarationForm
+    detail_fields = ["kind", "status", "enterprise", "outlet", "logger", "region", "start", "end", "reason",
+                     "declared_by", "created", "reviewed_by", "reviewed_at", "review_note"]
+    detail_extra_template = "monitoring/declaration_actions.html"
+    list_template = "monitoring/declaration_list.html"
+
+    @classmethod
+    def apply_filters(cls, qs, form):
+        return super().apply_filters(qs, form).distinct()  # the outlet's loggers may repeat a row
+
+    @classmethod
+    def urls(cls):
+        s = cls.slug()
+        mine = {
+            cls.url_name("list"): path(f"{s}/", DeclarationList.as_view(viewset=cls), name=cls.url_name("list")),
+            cls.url_name("add"): path(f"{s}/add/", DeclarationEdit.as_view(viewset=cls), name=cls.url_name("add")),
+            cls.url_name("detail"): path(f"{s}/<int:pk>/", DeclarationDetail.as_view(viewset=cls), name=cls.url_name("detail")),
+            cls.url_name("edit"): path(f"{s}/<int:pk>/edit/", DeclarationEdit.as_view(viewset=cls), name=cls.url_name("edit")),
+        }
+        patterns = [mine.get(p.name, p) for p in super().urls()]
+        return [*patterns, path(f"{s}/<int:pk>/do/<str:action>/", declaration_action, name="shutdowndeclaration_action")]
+
+
+@login_required
+@require_POST
+def declaration_action(request, pk, action):
+    from . import declarations
+
+    _need(request, declarations.VIEW_PERM)
+    obj = get_object_or_404(m.ShutdownDeclaration.objects.for_user(request.user), pk=pk)
+    if action not in declarations.allowed_actions(request.user, obj):
+        raise PermissionDenied
+    form = {"approve": ReviewForm, "reject": ReviewForm, "end": EndForm}.get(action, forms.Form)(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(obj.get_absolute_url())
+    try:
+        if action == "approve":
+            obj.approve(request.user, form.cleaned_data["note"])
+            declarations.notify_reviewed(obj)
+            messages.success(request, gettext("Declaration approved."))
+        elif action == "reject":
+            obj.reject(request.user, form.cleaned_data["note"])
+            declarations.notify_reviewed(obj)
+            messages.success(request, gettext("Declaration rejected."))
+        elif action == "withdraw":
+            obj.withdraw(request.user)
+            messages.success(request, gettext("Declaration withdrawn."))
+        elif action == "end":
+            obj.record_end(form.cleaned_data["end"], request.user)
+            messages.success(request, gettext("End of the period recorded."))
+        else:
+            raise Http404
+    except (WorkflowError, ValidationError) as exc:
+        for msg in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, msg)
+    return redirect(obj.get_absolute_url())

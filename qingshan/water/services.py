@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from qingshan.standards import cwqi as cwqi_rule
 from qingshan.standards import eco_compensation, gb3838, water_assessment
-from qingshan.standards.gb3838 import WaterClass, WaterQualityError
+from qingshan.standards.gb3838 import WaterQualityError
 
 from .models import (
     CompensationAssignment,

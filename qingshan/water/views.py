@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qingshan.core.actor import acting_as
 from qingshan.core.entity import EntityViewSet
+from qingshan.core.importexport import sheet_title
 from qingshan.registry.models import Region
 from qingshan.standards import gb3838
 
@@ -188,7 +189,7 @@ def export_classes(request):
     rows = services.section_classes(period, year, number, user=request.user)
     wb = Workbook()
     ws = wb.active
-    ws.title = services.period_label(period, year, number)
+    ws.title = sheet_title(services.period_label(period, year, number))
     ws.append([_("Section code"), _("Section"), _("Water body"), _("County"), _("Level"), _("Class"), _("Target"),
                _("Meets target"), _("Main pollutants (exceedance multiple)"), "CWQI", _("Samples")])
     for cell in ws[1]:

@@ -18,7 +18,8 @@ import qingshan
 
 ROOT = Path(qingshan.__file__).resolve().parent
 CATALOGUES = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
-ENTRY = re.compile(r'(?P<flags>(?:^#[^\n]*\n)*)^msgid (?P<id>(?:"(?:[^"\\]|\\.)*"\n)+)(?:^msgid_plural (?:"(?:[^"\\]|\\.)*"\n)+)?'
+ENTRY = re.compile(r'(?P<flags>(?:^#[^\n]*\n)*)(?:^msgctxt (?P<ctx>(?:"(?:[^"\\]|\\.)*"\n)+))?'
+                   r'^msgid (?P<id>(?:"(?:[^"\\]|\\.)*"\n)+)(?:^msgid_plural (?:"(?:[^"\\]|\\.)*"\n)+)?'
                    r'(?P<strs>(?:^msgstr(?:\[\d\])? (?:"(?:[^"\\]|\\.)*"\n)+)+)', re.M)
 
 
@@ -27,12 +28,13 @@ def _text(quoted: str) -> str:
 
 
 def entries(path: Path):
+    """(context or None, msgid, msgstrs, fuzzy) of every live entry of a .po file."""
     for m in ENTRY.finditer(path.read_text(encoding="utf-8")):
         msgid = _text(m["id"])
         if not msgid or m["flags"].lstrip().startswith("#~"):
             continue
         strs = [_text(s) for s in re.findall(r'^msgstr(?:\[\d\])? ((?:"(?:[^"\\]|\\.)*"\n)+)', m["strs"], re.M)]
-        yield msgid, strs, "fuzzy" in m["flags"]
+        yield (_text(m["ctx"]) if m["ctx"] else None), msgid, strs, "fuzzy" in m["flags"]
 
 
 def test_there_are_catalogues():
@@ -44,12 +46,12 @@ def test_catalogue_is_complete_and_compiled(po):
     problems = []
     with open(po.with_suffix(".mo"), "rb") as f:
         compiled = gettext.GNUTranslations(f)
-    for msgid, strs, fuzzy in entries(po):
+    for ctx, msgid, strs, fuzzy in entries(po):
         if fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
         elif not all(strs):
             problems.append(f"untranslated: {msgid!r}")
-        elif len(strs) == 1 and compiled.gettext(msgid) != strs[0]:
+        elif len(strs) == 1 and (compiled.pgettext(ctx, msgid) if ctx else compiled.gettext(msgid)) != strs[0]:
             problems.append(f"not compiled (run compilemessages): {msgid!r}")
     assert not problems, "\n".join(problems[:20])
 
@@ -65,7 +67,7 @@ def test_makemessages_finds_nothing_new(tmp_path):
                         "--settings=qingshan.settings"], cwd=copy / app, check=True, capture_output=True,
                        env={"PATH": "/usr/bin:/bin", "QINGSHAN_DATA_DIR": str(tmp_path / "var"),
                             "PYTHONPATH": str(ROOT.parent)})
-        known = {msgid for msgid, _strs, _fuzzy in entries(po)}
+        known = {(ctx, msgid) for ctx, msgid, _strs, _fuzzy in entries(po)}
         fresh = copy / app / "locale/zh_Hans/LC_MESSAGES/django.po"
-        missing += [f"{app}: {msgid!r}" for msgid, _strs, _fuzzy in entries(fresh) if msgid not in known]
+        missing += [f"{app}: {msgid!r}" for ctx, msgid, _strs, _fuzzy in entries(fresh) if (ctx, msgid) not in known]
     assert not missing, "strings without a translation (run makemessages, translate, compilemessages):\n" + "\n".join(missing[:30])
