@@ -330,7 +330,7 @@ def transmission(request):
     return render(request, "monitoring/transmission.html", {
         "title": _("Effective transmission rate"), "month": month, "table": table, "logger_rows": loggers,
         "only_below": only_below, "prev": (month - datetime.timedelta(days=1)).replace(day=1),
-        "next": (month + datetime.timedelta(days=32)).replace(day=1),
+        "next": _next_month_if_past(month),
     })
 
 
@@ -343,8 +343,14 @@ def efficiency(request):
     roles = m.LoggerRole.objects.for_user(request.user).select_related("logger__enterprise", "paired_with")
     return render(request, "monitoring/efficiency.html", {
         "title": _("Treatment facility efficiency"), "month": month, "rows": rows, "roles": roles,
-        "prev": (month - datetime.timedelta(days=1)).replace(day=1), "next": end,
+        "prev": (month - datetime.timedelta(days=1)).replace(day=1), "next": _next_month_if_past(month),
     })
+
+
+def _next_month_if_past(month: datetime.date) -> datetime.date | None:
+    """The first day of the next month, or None when that month has not begun (no link to the future)."""
+    nxt = (month + datetime.timedelta(days=32)).replace(day=1)
+    return nxt if nxt <= timezone.localdate() else None
 
 
 # -- declared pages ----------------------------------------------------------------
