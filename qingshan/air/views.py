@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qingshan.core.entity import EntityViewSet
+from qingshan.core.geo import feature_collection
 from qingshan.registry.models import Region
 
 from . import services
@@ -51,12 +52,6 @@ def _latest_date(user):
     return row or timezone.localdate()
 
 
-def _county_geojson(counties):
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": c.name}, "geometry": {"type": "Polygon", "coordinates": [c.boundary]}}
-        for c in counties if c.boundary]}
-
-
 @login_required
 @permission_required("air.view_dailyaqi", raise_exception=True)
 def overview(request):
@@ -77,7 +72,7 @@ def overview(request):
         "pm25": [p for _d, _a, p, _l in series],
         "calendar": [[d.isoformat(), a] for d, a, _p, _l in series if a is not None],
         "year": day.year,
-        "map": _county_geojson(counties),
+        "map": feature_collection(counties),
         "map_values": [{"name": r["region"].name, "value": r["aqi"], "level": r["level"]} for r in bulletin["rows"] if r["kind"] == "county"],
         "colours": LEVEL_COLOURS,
     }

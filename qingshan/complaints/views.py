@@ -73,6 +73,21 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+def _report_context(form) -> dict:
+    """The form and the map to pick the place on: the counties' boundaries (public information) and the
+    extent of the registered enterprises when no boundary is recorded."""
+    from qingshan.core.geo import bounds, feature_collection
+    from qingshan.registry.models import Enterprise, Region
+
+    counties = list(Region.objects.filter(level=Region.Level.COUNTY).only("name", "code", "boundary").order_by("code"))
+    geo = feature_collection(counties)
+    box = bounds(pt for feature in geo["features"] for pt in feature["geometry"]["coordinates"][0])
+    if box is None:
+        box = bounds(Enterprise.objects.exclude(lon=None).exclude(lat=None).values_list("lon", "lat")[:5000])
+    return {"form": form, "title": _("Report an environmental problem"),
+            "pick_map": {"geo": geo, "bounds": box or (73.5, 18.0, 135.1, 53.6)}}
+
+
 def report(request):
     """The public complaint form (portal): location on a map or typed, photos, optional anonymity."""
     if request.method == "POST":
@@ -81,7 +96,7 @@ def report(request):
         if cache.get(key, 0) >= RATE_LIMIT:
             form.is_valid()
             form.add_error(None, _("Too many reports from your address in the last hour; please try again later or call 12369."))
-            return render(request, "complaints/report.html", {"form": form, "title": _("Report an environmental problem")}, status=429)
+            return render(request, "complaints/report.html", _report_context(form), status=429)
         if form.is_valid():
             d = form.cleaned_data
             c = Complaint(channel=Channel.WEB, topic=d["topic"], received_on=timezone.localdate(), description=d["description"],
@@ -99,8 +114,8 @@ def report(request):
                 return redirect(reverse("complaints:submitted", args=[c.ticket]))
         if request.FILES:
             messages.warning(request, _("Please choose your photos again; nothing else was lost."))
-        return render(request, "complaints/report.html", {"form": form, "title": _("Report an environmental problem")}, status=400)
-    return render(request, "complaints/report.html", {"form": f.PublicComplaintForm(), "title": _("Report an environmental problem")})
+        return render(request, "complaints/report.html", _report_context(form), status=400)
+    return render(request, "complaints/report.html", _report_context(f.PublicComplaintForm()))
 
 
 def submitted(request, ticket):

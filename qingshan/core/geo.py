@@ -44,3 +44,26 @@ def locate(lon: float, lat: float, regions):
             if best is None or region.level > best.level:
                 best = region
     return best
+
+
+def feature_collection(regions, properties=("name", "code")) -> dict:
+    """GeoJSON of the regions that have a boundary (one Polygon each), for ECharts ``registerMap``.
+
+    ``regions``: objects with ``boundary`` (a list of [lon, lat]) and the attributes named in ``properties``.
+    """
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {p: getattr(r, p) for p in properties},
+         "geometry": {"type": "Polygon", "coordinates": [r.boundary]}}
+        for r in regions if r.boundary]}
+
+
+def bounds(points) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of [lon, lat] points, or None when there are none."""
+    lons, lats = [], []
+    for p in points:
+        if p and p[0] is not None and p[1] is not None:
+            lons.append(float(p[0]))
+            lats.append(float(p[1]))
+    if not lons:
+        return None
+    return min(lons), min(lats), max(lons), max(lats)

@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "enforcement"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="enforcement:queue"), name="index"),
     path("queue/", views.queue, name="queue"),
     path("public/draws/", views.public_draws, name="public_draws"),
     path("public/penalties/", views.public_penalties, name="public_penalties"),

@@ -155,6 +155,7 @@ def seed(ctx: DemoContext):
             alarms.sweep(end, loggers=loggers_all, rollup=False)
         _statuses(ctx, rng, loggers_all, end, offline)
         _workflow(ctx, rng, end)
+        _settle_notifications(end)
     ctx.log(f"    monitoring: {len(loggers_all)} loggers, {days} days, {written} pollutant values, "
             f"{Alarm.objects.count()} alarms")
 
@@ -328,6 +329,18 @@ def _statuses(ctx, rng, loggers, end, offline):
             IngestRejection(time=end - datetime.timedelta(hours=2), peer="10.20.30.41:40001", mn=lg.mn, logger=lg,
                             reason="auth_failed", detail="wrong access password"),
         ])
+
+
+def _settle_notifications(end):
+    """Alarm notifications dated when their alarm started; read once handled or older than 30 days
+    (a year of history must not greet the demo users with hundreds of unread messages)."""
+    from qingshan.core.models import Notification
+
+    recent = end - datetime.timedelta(days=30)
+    handled = {Alarm.Status.CLOSED, Alarm.Status.ESCALATED}
+    for alarm in Alarm.objects.only("pk", "started_at", "status"):
+        Notification.objects.filter(url=alarm.get_absolute_url()).update(
+            time=alarm.started_at, read=alarm.status in handled or alarm.started_at < recent)
 
 
 def _workflow(ctx, rng, end):

@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count
 
+from qingshan.core.geo import feature_collection
 from qingshan.core.scope import reach_of
 from qingshan.registry.models import Enterprise, Region
 
@@ -228,9 +229,7 @@ def _map(user, current, children, ents, indicator, day) -> dict:
     """GeoJSON of the areas below ``current`` coloured by ``indicator``, and the point layers."""
     areas = [c for c in children if c.boundary] or ([current] if current.boundary else [])
     values = _safe(lambda: _area_values(user, areas, ents, indicator, day), {}) or {}
-    geo = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": a.name, "code": a.code},
-         "geometry": {"type": "Polygon", "coordinates": [a.boundary]}} for a in areas]}
+    geo = feature_collection(areas)
     areas_out = [{"name": a.name, "code": a.code, "value": values.get(a.pk)} for a in areas]
 
     alarm_ents = _safe(lambda: _alarm_enterprises(user, current), {}) or {}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qingshan.core.actor import acting_as
 from qingshan.core.entity import EntityViewSet
+from qingshan.core.geo import feature_collection
 from qingshan.core.importexport import sheet_title
 from qingshan.registry.models import Region
 from qingshan.standards import gb3838
@@ -132,12 +133,6 @@ def _user_county(user):
     return None
 
 
-def _geojson(counties):
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": c.name},
-         "geometry": {"type": "Polygon", "coordinates": [c.boundary]}} for c in counties if c.boundary]}
-
-
 @login_required
 @permission_required("water.view_section", raise_exception=True)
 def overview(request):
@@ -154,7 +149,7 @@ def overview(request):
         [county] if county else [])
     classes = [gb3838.WaterClass(i) for i in range(1, 7)]
     chart = {
-        "map": _geojson(counties),
+        "map": feature_collection(counties),
         "points": [{"name": r.section.name, "value": [r.section.lon, r.section.lat, r.water_class or 0],
                     "class": r.class_label or _("dry/frozen"), "target": gb3838.WaterClass(r.section.target_class).roman,
                     "colour": r.colour, "url": r.section.get_absolute_url()}
