@@ -15,6 +15,7 @@
 | ``QINGSHAN_REDUCTION_POLLUTANTS`` | pollutants with reduction targets, comma separated | ``COD,NH3-N,SO2,NOx,VOCs`` |
 | ``QINGSHAN_API_RATE``, ``QINGSHAN_FORM_RATE`` | public API / public form limits per address, ``requests/seconds`` | ``120/60``, ``10/600`` |
 | ``QINGSHAN_REPORTS_SYNC`` | ``1``: generate reports in the request, not in a thread | ``0`` |
+| ``QINGSHAN_REPORTS_USER`` | account whose scope the scheduled reports use (``qingshan jobs``) | ``admin`` |
 | ``QINGSHAN_HTTPS`` | ``1`` behind a TLS proxy setting ``X-Forwarded-Proto``: secure cookies, HSTS (``QINGSHAN_HSTS_SECONDS``) | ``0`` |
 | ``QINGSHAN_HJ212_SERVER`` | JSON object of HJ 212 server settings (fields of ``monitoring.server.config.ServerConfig``, e.g. ``{"workers": 4, "idle_timeout": 600}``) | built-in defaults |
 | ``QINGSHAN_MEASUREMENT_STORE`` | dotted path of the measurement store class (e.g. a ClickHouse backend) | by database vendor |
@@ -222,6 +223,8 @@ QINGSHAN_API_RATE = _env_rate("QINGSHAN_API_RATE", (120, 60))
 QINGSHAN_FORM_RATE = _env_rate("QINGSHAN_FORM_RATE", (10, 600))
 #: Generate reports in the request instead of a background thread (tests, tiny deployments).
 QINGSHAN_REPORTS_SYNC = env_bool("QINGSHAN_REPORTS_SYNC", False)
+#: Account whose region scope the scheduled reports (``qingshan jobs``) are generated with.
+QINGSHAN_REPORTS_USER = os.environ.get("QINGSHAN_REPORTS_USER", "admin")
 
 
 def _env_json(name: str):

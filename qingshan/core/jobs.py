@@ -4,7 +4,8 @@ Each app may provide ``<app>/jobs.py`` with ``JOBS = [Job(...), ...]``. A job
 is a ``qingshan`` management command with its arguments, run every
 ``interval`` seconds at ``offset`` seconds past a boundary aligned to local
 midnight (``interval=3600, offset=600``: every hour at :10;
-``interval=86400, offset=2*3600``: every day at 02:00 local time).
+``interval=86400, offset=2*3600``: every day at 02:00 local time; with
+``day_of_month=2``: on the 2nd of every month).
 
 ``qingshan jobs`` (a long-running management command, like the HJ 212
 server) runs them in one process, one at a time, records every run in
@@ -40,10 +41,14 @@ class Job:
     offset: int = 0
     args: Sequence[str] | Callable[[datetime.datetime], Sequence[str]] = field(default_factory=tuple)
     help: str = ""
+    #: daily jobs only: run on this day of the month (1–28), e.g. monthly reports on the 2nd
+    day_of_month: int | None = None
 
     def __post_init__(self):
         if self.interval <= 0 or not 0 <= self.offset < max(self.interval, DAY):
             raise ValueError(f"job {self.name}: interval must be > 0 and 0 ≤ offset < interval")
+        if self.day_of_month is not None and (self.interval != DAY or not 1 <= self.day_of_month <= 28):
+            raise ValueError(f"job {self.name}: day_of_month needs interval=DAY and a day 1–28")
 
     def argv(self, when: datetime.datetime) -> list[str]:
         args = self.args(when) if callable(self.args) else self.args
@@ -56,8 +61,13 @@ class Job:
         # whole days contain whole intervals for the usual divisors of a day; otherwise count from midnight anyway
         elapsed = (local - midnight).total_seconds() - self.offset
         k = int(elapsed // self.interval) + 1 if elapsed >= 0 else 0
-        candidate = midnight + datetime.timedelta(seconds=self.offset + k * self.interval)
-        return timezone.localtime(candidate)
+        candidate = timezone.localtime(midnight + datetime.timedelta(seconds=self.offset + k * self.interval))
+        if self.day_of_month is not None:
+            while candidate.day != self.day_of_month:
+                day = candidate.date() + datetime.timedelta(days=1)
+                candidate = timezone.localtime(timezone.make_aware(
+                    datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(seconds=self.offset)))
+        return candidate
 
 
 def all_jobs() -> list[Job]:
@@ -84,3 +94,9 @@ def days_ago(n: int) -> Callable[[datetime.datetime], str]:
         return (timezone.localtime(when).date() - datetime.timedelta(days=n)).isoformat()
 
     return date
+
+
+def last_month(when: datetime.datetime) -> tuple[int, int]:
+    first = timezone.localtime(when).date().replace(day=1)
+    prev = first - datetime.timedelta(days=1)
+    return prev.year, prev.month

@@ -24,6 +24,9 @@ def at(*args):
     (Job("d", "x", interval=DAY, offset=2 * HOUR + 1800), at(2026, 12, 5, 3, 0), at(2026, 12, 6, 2, 30)),
     (Job("d", "x", interval=DAY, offset=2 * HOUR + 1800), at(2026, 12, 5, 0, 5), at(2026, 12, 5, 2, 30)),
     (Job("q", "x", interval=900), at(2026, 12, 31, 23, 50), at(2027, 1, 1, 0, 0)),
+    (Job("m", "x", interval=DAY, offset=7 * HOUR, day_of_month=3), at(2026, 12, 5, 8, 0), at(2027, 1, 3, 7, 0)),
+    (Job("m", "x", interval=DAY, offset=7 * HOUR, day_of_month=3), at(2026, 12, 3, 6, 59), at(2026, 12, 3, 7, 0)),
+    (Job("m", "x", interval=DAY, offset=7 * HOUR, day_of_month=3), at(2026, 12, 3, 7, 0), at(2027, 1, 3, 7, 0)),
 ])
 def test_next_run_is_aligned_to_local_midnight(job, after, expected, settings):
     settings.TIME_ZONE = "Asia/Shanghai"
@@ -37,6 +40,8 @@ def test_bad_schedule_is_refused():
         Job("x", "x", interval=0)
     with pytest.raises(ValueError):
         Job("x", "x", interval=HOUR, offset=-1)
+    with pytest.raises(ValueError):
+        Job("x", "x", interval=HOUR, day_of_month=3)
 
 
 def test_declared_jobs_are_real_commands_with_unique_names():
@@ -49,6 +54,8 @@ def test_declared_jobs_are_real_commands_with_unique_names():
         assert all(isinstance(a, str) for a in job.argv(now))
     rollup = next(j for j in jobs if j.name == "monitoring_rollup")
     assert rollup.argv(now) == ["--start", "2026-12-03"]
+    ranking = next(j for j in jobs if j.name == "report_county_ranking")
+    assert ranking.argv(now) == ["county_ranking", "year=2026", "month=11", "--user", "admin"]
 
 
 def test_runs_are_recorded_and_a_failure_does_not_raise(db):
@@ -101,3 +108,16 @@ def test_uploaded_files_follow_region_scope(client_for, users, settings, tmp_pat
     assert client_for("donghu").get("/media/../secret_key").status_code == 404
     anonymous = client_for("donghu").__class__()
     assert anonymous.get(url).status_code == 302
+
+
+def test_scheduled_report_is_generated_and_archived(db, settings, tmp_path):
+    from qingshan.reports.models import Report
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.QINGSHAN_REPORTS_SYNC = True
+    job = next(j for j in all_jobs() if j.name == "report_air_bulletin")
+    run = run_job(job, datetime.datetime(2026, 6, 2, 8, 30, tzinfo=TZ))
+    assert run.outcome == JobRun.Outcome.OK, run.output
+    report = Report.objects.order_by("-pk").first()
+    assert report.kind == "air_bulletin" and report.status == Report.Status.DONE
+    assert report.pdf and report.docx and report.xlsx

@@ -62,10 +62,13 @@ class Command(BaseCommand):
         by_name = {j.name: j for j in jobs}
         now = timezone.now()
         if opts["list"]:
+            width = max((len(j.name) for j in jobs), default=0)
             for j in jobs:
-                argv = " ".join(j.argv(now))
-                self.stdout.write(f"{j.name:24} next {timezone.localtime(j.next_run(now)):%Y-%m-%d %H:%M}  "
-                                  f"every {_every(j.interval)}  qingshan {j.command} {argv}".rstrip())
+                nxt = j.next_run(now)
+                every = f"monthly, day {j.day_of_month}" if j.day_of_month else f"every {_every(j.interval)}"
+                argv = " ".join(j.argv(nxt))
+                self.stdout.write(f"{j.name:{width}}  next {timezone.localtime(nxt):%Y-%m-%d %H:%M}  {every:16}"
+                                  f"  qingshan {j.command} {argv}".rstrip())
             return
         if opts["run"]:
             unknown = [n for n in opts["run"] if n not in by_name]
