@@ -15,6 +15,9 @@
 | ``QINGSHAN_REDUCTION_POLLUTANTS`` | pollutants with reduction targets, comma separated | ``COD,NH3-N,SO2,NOx,VOCs`` |
 | ``QINGSHAN_API_RATE``, ``QINGSHAN_FORM_RATE`` | public API / public form limits per address, ``requests/seconds`` | ``120/60``, ``10/600`` |
 | ``QINGSHAN_REPORTS_SYNC`` | ``1``: generate reports in the request, not in a thread | ``0`` |
+| ``EMAIL_HOST`` (+ ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``, ``EMAIL_USE_SSL``, ``DEFAULT_FROM_EMAIL``) | mail server of the subscribers' notifications | none: mail written to ``$QINGSHAN_DATA_DIR/mail`` |
+| ``QINGSHAN_SMS_BACKEND`` | dotted path of ``send(phone, text)``, the SMS gateway | none: SMS stay in the outbox |
+| ``QINGSHAN_PUBLIC_URL`` | public address of the portal, for links in messages | empty (relative links) |
 | ``QINGSHAN_REPORTS_USER`` | account whose scope the scheduled reports use (``qingshan jobs``) | ``admin`` |
 | ``QINGSHAN_HTTPS`` | ``1`` behind a TLS proxy setting ``X-Forwarded-Proto``: secure cookies, HSTS (``QINGSHAN_HSTS_SECONDS``) | ``0`` |
 | ``QINGSHAN_HJ212_SERVER`` | JSON object of HJ 212 server settings (fields of ``monitoring.server.config.ServerConfig``, e.g. ``{"workers": 4, "idle_timeout": 600}``) | built-in defaults |
@@ -223,6 +226,22 @@ QINGSHAN_API_RATE = _env_rate("QINGSHAN_API_RATE", (120, 60))
 QINGSHAN_FORM_RATE = _env_rate("QINGSHAN_FORM_RATE", (10, 600))
 #: Generate reports in the request instead of a background thread (tests, tiny deployments).
 QINGSHAN_REPORTS_SYNC = env_bool("QINGSHAN_REPORTS_SYNC", False)
+#: Mail server of the subscribers' notifications (portal); without EMAIL_HOST mail is written to files.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qingshan@localhost")
+#: Dotted path of a callable send(phone, text) for SMS notifications (the bureau's gateway); empty: none.
+QINGSHAN_SMS_BACKEND = os.environ.get("QINGSHAN_SMS_BACKEND", "")
+#: Public address of the portal, for links in messages (e.g. https://hb.example.gov.cn).
+QINGSHAN_PUBLIC_URL = os.environ.get("QINGSHAN_PUBLIC_URL", "")
 #: Account whose region scope the scheduled reports (``qingshan jobs``) are generated with.
 QINGSHAN_REPORTS_USER = os.environ.get("QINGSHAN_REPORTS_USER", "admin")
 

@@ -2,6 +2,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def _new_token() -> str:
+    import secrets
+
+    return secrets.token_hex(16)
+
+
 class Subscription(models.Model):
     """A member of the public following an enterprise or an area for new published violations."""
 
@@ -15,6 +21,8 @@ class Subscription(models.Model):
     #: cases published up to this date have been notified
     notified_until = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    #: secret of the unsubscribe link sent with every message
+    token = models.CharField(max_length=32, default=_new_token, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("subscription")
@@ -25,7 +33,9 @@ class Subscription(models.Model):
 
 
 class Outbox(models.Model):
-    """Notifications to subscribers (written by ``qingshan notify_subscribers``; not sent by email here)."""
+    """Notifications to subscribers: written by ``qingshan notify_subscribers``, delivered by
+    ``qingshan send_outbox`` (e-mail through the configured mail server, SMS through
+    ``QINGSHAN_SMS_BACKEND``; see :mod:`qingshan.portal.delivery`)."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="messages")
     to = models.CharField(_("to"), max_length=254)
@@ -34,6 +44,9 @@ class Outbox(models.Model):
     case_number = models.CharField(max_length=40)
     created = models.DateTimeField(auto_now_add=True)
     sent = models.BooleanField(_("sent"), default=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("public/enterprises/<int:pk>/", views.enterprise, name="enterprise"),
     path("public/download/<str:what>.csv", views.download, name="download"),
     path("public/subscribe/", views.subscribe, name="subscribe"),
+    path("public/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("public/suggest/", views.suggest, name="suggest"),
     path("portal/outbox/", views.outbox, name="outbox"),
 ]

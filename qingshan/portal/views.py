@@ -183,6 +183,18 @@ def subscribe(request):
     return render(request, "portal/form.html", {"title": _("Follow an enterprise or area"), "form": form})
 
 
+def unsubscribe(request, token):
+    """The link in every message: confirm (GET), then stop the subscription (POST)."""
+    sub = get_object_or_404(Subscription, token=token)
+    if request.method == "POST":
+        if sub.active:
+            sub.active = False
+            sub.save(update_fields=["active"])
+        messages.success(request, _("You will no longer receive these notifications."))
+        return redirect("portal:home")
+    return render(request, "portal/unsubscribe.html", {"title": _("Unsubscribe"), "subscription": sub})
+
+
 class SuggestionForm(forms.ModelForm):
     class Meta:
         model = Suggestion

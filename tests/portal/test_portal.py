@@ -177,3 +177,59 @@ def test_demo_followers_were_notified():
         assert case.published_on is not None
         sub = m.subscription
         assert case.enterprise_id == sub.enterprise_id or case.enterprise.region.path.startswith(sub.region.path)
+
+
+def test_outbox_delivery_email_sms_and_unsubscribe(db, settings, client):
+    """send_outbox mails e-mail subscribers (with an unsubscribe link), keeps SMS without a gateway,
+    retries failures, and the unsubscribe link stops the subscription."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    from qingshan.portal.models import Outbox, Subscription
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.QINGSHAN_SMS_BACKEND = ""
+    Outbox.objects.all().delete()
+    by_mail = Subscription.objects.create(email="resident@example.org", region=None)
+    by_sms = Subscription.objects.create(phone="13800000000", region=None)
+    Outbox.objects.create(subscription=by_mail, to=by_mail.email, subject="环境违法信息公开：某公司", body="处罚决定", case_number="C1")
+    Outbox.objects.create(subscription=by_sms, to=by_sms.phone, subject="环境违法信息公开：某公司", body="处罚决定", case_number="C1")
+    call_command("send_outbox")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["resident@example.org"]
+    link = f"/public/unsubscribe/{by_mail.token}/"
+    assert link in mail.outbox[0].body
+    sms_msg = Outbox.objects.get(subscription=by_sms)
+    assert not sms_msg.sent and sms_msg.attempts == 0
+
+    sent_sms = []
+    settings.QINGSHAN_SMS_BACKEND = "tests.portal.test_portal.fake_sms_gateway"
+    fake_sms_gateway.calls = sent_sms
+    call_command("send_outbox")
+    assert sent_sms == [("13800000000", "环境违法信息公开：某公司：处罚决定")]
+    assert Outbox.objects.filter(sent=True).count() == 2
+
+    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 302
+    assert not Subscription.objects.get(pk=by_mail.pk).active
+    assert client.get("/public/unsubscribe/not-a-token/").status_code == 404
+
+
+def test_outbox_failure_is_kept_and_retried(db, settings):
+    from qingshan.portal.delivery import deliver
+    from qingshan.portal.models import Outbox, Subscription
+
+    settings.QINGSHAN_SMS_BACKEND = "tests.portal.test_portal.broken_sms_gateway"
+    Outbox.objects.all().delete()
+    sub = Subscription.objects.create(phone="13800000001")
+    msg = Outbox.objects.create(subscription=sub, to=sub.phone, subject="s", body="b", case_number="C2")
+    assert deliver() == {"sent": 0, "failed": 1, "waiting": 0}
+    msg.refresh_from_db()
+    assert not msg.sent and msg.attempts == 1 and "gateway down" in msg.error
+
+
+def fake_sms_gateway(phone, text):
+    fake_sms_gateway.calls.append((phone, text))
+
+
+def broken_sms_gateway(phone, text):
+    raise ConnectionError("gateway down")
