@@ -20,8 +20,10 @@ class Subscription(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     #: cases published up to this date have been notified
     notified_until = models.DateField(null=True, blank=True)
+    #: a subscription made on the portal starts inactive until its confirmation link is opened
     active = models.BooleanField(default=True)
-    #: secret of the unsubscribe link sent with every message
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    #: secret of the confirmation and unsubscribe links sent with every message
     token = models.CharField(max_length=32, default=_new_token, unique=True, editable=False)
 
     class Meta:

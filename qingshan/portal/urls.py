@@ -12,6 +12,7 @@ urlpatterns = [
     path("public/download/<str:what>.csv", views.download, name="download"),
     path("public/subscribe/", views.subscribe, name="subscribe"),
     path("public/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("public/confirm/<str:token>/", views.confirm, name="confirm"),
     path("public/suggest/", views.suggest, name="suggest"),
     path("portal/outbox/", views.outbox, name="outbox"),
 ]

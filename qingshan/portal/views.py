@@ -176,11 +176,32 @@ def subscribe(request):
                                                         "error": _("Too many requests, please try again later.")}, status=429)
         if form.is_valid():
             d = form.cleaned_data
-            Subscription.objects.create(email=d.get("email") or "", phone=d.get("phone") or "",
-                                        enterprise_id=d.get("enterprise"), region=d.get("region"))
-            messages.success(request, _("You will be notified of newly published violations."))
+            from .delivery import request_confirmation
+
+            sub = Subscription.objects.create(email=d.get("email") or "", phone=d.get("phone") or "",
+                                              enterprise_id=d.get("enterprise"), region=d.get("region"), active=False)
+            msg = request_confirmation(sub)
+            if msg.sent:
+                messages.success(request, _("We sent a confirmation link to %(to)s: open it to start the notifications.")
+                                 % {"to": msg.to})
+            else:
+                messages.info(request, _("Your request is recorded; the confirmation link will be sent to %(to)s shortly.")
+                              % {"to": msg.to})
             return redirect("portal:home")
     return render(request, "portal/form.html", {"title": _("Follow an enterprise or area"), "form": form})
+
+
+def confirm(request, token):
+    """The link of the confirmation message: start the subscription (double opt-in)."""
+    from django.utils import timezone
+
+    sub = get_object_or_404(Subscription, token=token)
+    if sub.confirmed_at is None:
+        sub.confirmed_at, sub.active = timezone.now(), True
+        sub.notified_until = timezone.localdate()  # from now on; history is on the portal
+        sub.save(update_fields=["confirmed_at", "active", "notified_until"])
+    messages.success(request, _("Subscription confirmed: you will be notified of newly published violations."))
+    return redirect("portal:home")
 
 
 def unsubscribe(request, token):

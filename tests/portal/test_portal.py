@@ -63,13 +63,22 @@ def test_subscribe_and_notify(client, client_for):
     r = client.post("/public/subscribe/", {"email": "a@example.org", "enterprise": case.enterprise_id})
     assert r.status_code == 302
     sub = Subscription.objects.get(email="a@example.org")
-    Subscription.objects.filter(pk=sub.pk).update(created=sub.created.replace(year=2000))
+    # double opt-in: nothing but the confirmation until the link is opened
+    assert not sub.active and sub.confirmed_at is None
+    confirmation = Outbox.objects.get(subscription=sub, case_number="confirm")
+    assert confirmation.sent and f"/public/confirm/{sub.token}/" in confirmation.body
     call_command("notify_subscribers")
-    msgs = Outbox.objects.filter(subscription=sub)
+    assert set(Outbox.objects.filter(subscription=sub).values_list("case_number", flat=True)) == {"confirm"}
+    assert client.get(f"/public/confirm/{sub.token}/").status_code == 302
+    sub.refresh_from_db()
+    assert sub.active and sub.confirmed_at is not None
+    Subscription.objects.filter(pk=sub.pk).update(created=sub.created.replace(year=2000), notified_until=None)
+    call_command("notify_subscribers")
+    msgs = Outbox.objects.filter(subscription=sub).exclude(case_number="confirm")
     assert case.number in {m.case_number for m in msgs}
     n = msgs.count()
     call_command("notify_subscribers")  # idempotent
-    assert Outbox.objects.filter(subscription=sub).count() == n
+    assert Outbox.objects.filter(subscription=sub).exclude(case_number="confirm").count() == n
     page = client_for("leader").get("/portal/outbox/")
     assert page.status_code == 200 and "a@example.org" in page.content.decode()
 
