@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from qingshan.core.demo import DemoContext
 from qingshan.core.geo import locate
@@ -58,6 +59,7 @@ def seed(ctx: DemoContext):
         c.compute_deadlines()
         rows.append(c)
     Complaint.objects.bulk_create(rows, batch_size=500)
+    _reported_figures(ctx)
     # a duplicate: a second report of the first complaint's matter, the next day
     first = Complaint.objects.filter(status="closed").order_by("received_on", "pk").first()
     if first is not None:
@@ -80,6 +82,21 @@ def seed(ctx: DemoContext):
     for c in Complaint.objects.filter(enterprise__isnull=False, status__in=["accepted", "handling"]).order_by("received_on", "pk")[:2 if not full else 25]:
         enforcement.open_case(c, None, day=max(c.received_on, c.accepted_on or c.received_on))
     ctx.log(f"    complaints: {Complaint.objects.count()}")
+
+
+def _reported_figures(ctx):
+    """Persons per visit, rewards for verified reports, transferred proposals (own random stream)."""
+    rng = ctx.rng("complaints-figures")
+    changed = []
+    for c in Complaint.objects.order_by("pk"):
+        if c.channel == Channel.VISIT:
+            c.visitors = rng.choices([1, 2, 3, 5, 8], [50, 25, 12, 8, 5])[0]
+        elif c.channel == Channel.NPC:
+            c.transferred = rng.random() < 0.4
+        if c.status == "closed" and c.enterprise_id and not c.anonymous and rng.random() < 0.08:
+            c.reward_paid = Decimal(rng.choice([200, 500, 1000, 2000]))
+        changed.append(c)
+    Complaint.objects.bulk_update(changed, ["visitors", "transferred", "reward_paid"], batch_size=500)
 
 
 def _progress(c, rng, today, overdue=False):

@@ -112,7 +112,7 @@ class StaffComplaintForm(LocationMixin, forms.ModelForm):
         fields = ["channel", "topic", "received_on", "description", "address", "lon", "lat", "region", "enterprise_name",
                   "enterprise", "anonymous", "complainant_name", "complainant_phone", "status", "accepted_on",
                   "extended_days", "extension_reason", "replied_on", "reply", "closed_on", "satisfaction",
-                  "review_requested_on", "duplicate_of"]
+                  "review_requested_on", "duplicate_of", "visitors", "reward_paid", "transferred"]
         widgets = {f: forms.DateInput(attrs={"type": "date"}) for f in
                    ("received_on", "accepted_on", "replied_on", "closed_on", "review_requested_on")}
 

@@ -87,6 +87,13 @@ class Complaint(AuditedModel):
     duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="duplicates")
     duplicate_score = models.FloatField(_("duplicate score"), null=True, blank=True, editable=False)
+    #: figures the bureau reports (work summaries): persons of a visit, rewards paid, proposals transferred
+    visitors = models.PositiveSmallIntegerField(_("visitors (persons)"), null=True, blank=True,
+                                                help_text=_("For a visit: how many people came."))
+    reward_paid = models.DecimalField(_("reward paid (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True,
+                                      help_text=_("Reward for a verified report (有奖举报) paid to the complainant."))
+    transferred = models.BooleanField(_("transferred by another office"), default=False,
+                                      help_text=_("For an NPC/CPPCC proposal: handed to the bureau by another office (转办)."))
 
     scope = Scope(region="region", enterprise="enterprise")
     changelog_exclude = ("last_updated",)

@@ -29,7 +29,8 @@ class ComplaintViews(EntityViewSet):
     detail_fields = ["ticket", "channel", "topic", "received_on", "description", "address", "lon", "lat", "region",
                      "enterprise_name", "enterprise", "anonymous", "complainant_name", "complainant_phone", "status",
                      "accept_due", "accepted_on", "handle_due", "extended_days", "extension_reason", "replied_on", "reply",
-                     "closed_on", "satisfaction", "review_requested_on", "review_due", "duplicate_of", "duplicate_score"]
+                     "closed_on", "satisfaction", "review_requested_on", "review_due", "duplicate_of", "duplicate_score",
+                     "visitors", "reward_paid", "transferred"]
     detail_extra_template = "complaints/complaint_extra.html"
     related = [("duplicates", gettext_lazy("Duplicates"))]
     select_related = ["region", "enterprise"]

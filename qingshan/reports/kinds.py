@@ -117,7 +117,12 @@ def enforcement_figures(user, start, end) -> dict | None:
 def complaint_figures(user, start, end) -> dict | None:
     from qingshan.complaints.models import Channel, Complaint
 
+    from django.db.models import Count, Q, Sum
+
     qs = Complaint.objects.for_user(user).filter(received_on__range=(start, end))
+    extra = qs.aggregate(visit_persons=Sum("visitors", filter=Q(channel=Channel.VISIT)),
+                         rewards=Count("pk", filter=Q(reward_paid__gt=0)), reward_amount=Sum("reward_paid"),
+                         proposals_transferred=Count("pk", filter=Q(channel=Channel.NPC, transferred=True)))
     by = {ch: {"n": 0, "handled": 0, "closed": 0} for ch in Channel.values}
     for ch, status in qs.values_list("channel", "status"):
         b = by.setdefault(ch, {"n": 0, "handled": 0, "closed": 0})
@@ -136,6 +141,8 @@ def complaint_figures(user, start, end) -> dict | None:
         "web": by[Channel.WEB]["n"], "higher": by[Channel.HIGHER]["n"],
         "proposals": by[Channel.NPC]["n"], "proposals_handled": by[Channel.NPC]["handled"],
         "proposals_rate": pct(by[Channel.NPC]["handled"], by[Channel.NPC]["n"]),
+        "visit_persons": extra["visit_persons"] or 0, "rewards": extra["rewards"],
+        "reward_amount": float(extra["reward_amount"] or 0), "proposals_transferred": extra["proposals_transferred"],
         "channels": [(str(labels.get(k, k)), b["n"], b["handled"], b["closed"], pct(b["handled"], b["n"]),
                       pct(b["closed"], b["n"])) for k, b in by.items()],
     }
@@ -369,9 +376,6 @@ def _g(d, key, unit=""):
 
 #: figures of seed 003 the platform does not record (rendered 暂无数据; reasons in docs/reports.md)
 NOT_RECORDED = {
-    "visit_persons": "来访人次（信访登记只记批次）",
-    "rewards": "有奖举报兑现",
-    "proposals_transferred": "转办提（议）案",
     "cleaner_production": "清洁生产审核与ISO 14001认证",
     "ecology": "生态示范区、秸秆还田、循环经济项目",
 }
@@ -410,9 +414,10 @@ def build_summary(f) -> Document:
              + (f"（在线监控企业{comp['enterprises']}家，发生超标报警{comp['exceeded']}家）" if comp else "") + "。")
     if c:
         doc.para(f"4、加大群众信访调处力度。共受理各类环境信访{c['total']}件，其中来电（12369）{c['phone']}件，"
-                 f"来信{c['letter']}封，来访{c['visit']}批（来访人次：{NO_DATA}），网上投诉{c['web']}件，"
+                 f"来信{c['letter']}封，来访{c['visit']}批{c['visit_persons']}人次，网上投诉{c['web']}件，"
                  f"上级转办{c['higher']}件；信访处理率{v(c['handled_rate'], '%')}，结案率{v(c['closed_rate'], '%')}，"
-                 f"兑现有奖举报：{NO_DATA}。承办人大、政协建议提案{c['proposals']}件（其中转办件：{NO_DATA}），"
+                 f"兑现有奖举报{c['rewards']}件，奖励金额{c['reward_amount']:.2f}元。"
+                 f"承办人大、政协建议提案{c['proposals']}件（其中转办件{c['proposals_transferred']}件），"
                  f"已办复{c['proposals_handled']}件，办复率{v(c['proposals_rate'], '%')}。")
         doc.table(["渠道", "受理", "办理", "办结", "处理率%", "结案率%"], c["channels"])
     else:

@@ -58,6 +58,9 @@ def test_summary_figures_match_database(users, username):
     c = f["complaints"]
     assert c["phone"] == comps.filter(channel="phone_12369").count()
     assert c["proposals"] == comps.filter(channel="npc_cppcc").count()
+    assert c["visit_persons"] == (comps.filter(channel="visit").aggregate(s=Sum("visitors"))["s"] or 0)
+    assert c["rewards"] == comps.filter(reward_paid__gt=0).count()
+    assert c["proposals_transferred"] == comps.filter(channel="npc_cppcc", transferred=True).count()
     public = comps.exclude(channel="npc_cppcc")
     assert c["total"] == public.count()
     assert c["closed"] == public.filter(status="closed").count()
