@@ -60,7 +60,7 @@ def _limits(loggers):
 
 @login_required
 def overview(request):
-    """Loggers in reach with their status and running alarms, grouped by enterprise."""
+    """Loggers in reach with their status and running alarms, those needing attention first."""
     _need(request)
     user = request.user
     loggers = list(DataLogger.objects.for_user(user).filter(active=True).select_related("enterprise", "outlet", "region")
@@ -83,6 +83,11 @@ def overview(request):
         seen = st.last_seen if st else None
         rows.append({"logger": lg, "status": st, "alarms": running.get(lg.pk, 0),
                      "online": seen is not None and now - seen < offline_after, "declaration": stopped.get(lg.pk)})
+    # what needs attention first: running alarms, then offline without a declared stop, then the rest;
+    # enterprises' outlets before the air and water stations
+    rows.sort(key=lambda r: (-r["alarms"], r["online"] or r["declaration"] is not None,
+                             r["logger"].enterprise_id is None, r["logger"].enterprise.name if r["logger"].enterprise_id else "",
+                             r["logger"].mn))
     counts = m.Alarm.objects.for_user(user).filter(status__in=m.Alarm.ACTIVE_STATUSES).values("kind").annotate(n=Count("pk"))
     return render(request, "monitoring/overview.html", {
         "title": _("Online monitoring"), "rows": rows,
