@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy
 
 from qingshan.core.entity import EntityViewSet
 from qingshan.core.geo import feature_collection
+from qingshan.core.importexport import run_upload
 from qingshan.registry.models import Region
+from qingshan.standards import hj663
 
 from . import services
-from .importer import ImportFileError, import_hourly
+from .importer import import_hourly
 from .models import DailyAQI, HeavyPollutionAlert, Station
 
 LEVEL_COLOURS = {1: "#00e400", 2: "#ffff00", 3: "#ff7e00", 4: "#ff0000", 5: "#99004c", 6: "#7e0023"}
@@ -107,7 +109,7 @@ def ranking(request):
         # year to date: whole calendar months only (HJ 663 period statistics)
         last = datetime.date(year, 12, 31)
         if latest < last:
-            last = latest if latest == services.month_bounds(latest.year, latest.month)[1] else latest.replace(day=1) - datetime.timedelta(days=1)
+            last = hj663.last_whole_month_end(latest)
         start, end = datetime.date(year, 1, 1), last
     rows = services.county_ranking(start, end)
     return render(request, "air/ranking.html", {"title": _("County ranking by composite index"), "rows": rows,
@@ -124,15 +126,7 @@ def import_view(request):
     form = HourlyImportForm(request.POST or None, request.FILES or None)
     result, status = None, 200
     if request.method == "POST":
-        if form.is_valid():
-            f = form.cleaned_data["file"]
-            try:
-                result = import_hourly(f.name, f.read(), request.user)
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-                status = 400
-        else:
-            status = 400
+        result, status = run_upload(form, lambda f: import_hourly(f.name, f.read(), request.user))
     return render(request, "air/import.html", {"title": _("Import hourly air data"), "form": form, "result": result}, status=status)
 
 

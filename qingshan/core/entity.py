@@ -421,19 +421,10 @@ class EntityImport(EntityView):
         return render(request, "core/object_import.html", self.context(form=ImportForm(), spec=self.viewset.import_spec))
 
     def post(self, request):
-        from .importexport import ImportFileError, import_workbook
+        from .importexport import import_workbook, run_upload
 
         form = ImportForm(request.POST, request.FILES)
-        result = None
-        status = 200
-        if form.is_valid():
-            try:
-                result = import_workbook(self.viewset.import_spec, form.cleaned_data["file"], request.user)
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-                status = 400
-        else:
-            status = 400
+        result, status = run_upload(form, lambda f: import_workbook(self.viewset.import_spec, f, request.user))
         return render(
             request,
             "core/object_import.html",

@@ -32,6 +32,21 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (not xlsx, no header, unknown headers)."""
 
 
+def run_upload(form, importer) -> tuple[object | None, int]:
+    """Validate a bound upload form (field ``file``) and run ``importer(uploaded_file)``.
+
+    Returns ``(result, HTTP status)``. A form error or a file the importer cannot read at all
+    (:class:`ImportFileError`, shown on the ``file`` field) gives ``(None, 400)``; row errors are
+    the importer's result, reported with their row numbers while the good rows are kept."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        return importer(form.cleaned_data["file"]), 200
+    except ImportFileError as exc:
+        form.add_error("file", str(exc))
+        return None, 400
+
+
 def read_rows(name: str, content: bytes) -> list[list]:
     """The rows of an uploaded CSV (UTF-8, with or without BOM, else GB 18030) or of the first sheet of an .xlsx."""
     if name.lower().endswith(".csv"):

@@ -85,15 +85,15 @@ def all_jobs() -> list[Job]:
     return jobs
 
 
-def yesterday(when: datetime.datetime) -> str:
-    return (timezone.localtime(when).date() - datetime.timedelta(days=1)).isoformat()
-
-
 def days_ago(n: int) -> Callable[[datetime.datetime], str]:
+    """``args`` helper: the local date ``n`` days before the run, ISO format."""
     def date(when: datetime.datetime) -> str:
         return (timezone.localtime(when).date() - datetime.timedelta(days=n)).isoformat()
 
     return date
+
+
+yesterday = days_ago(1)
 
 
 def last_month(when: datetime.datetime) -> tuple[int, int]:

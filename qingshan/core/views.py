@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,8 +64,9 @@ def healthz(request):
                         json_dumps_params={"ensure_ascii": False})
 
 
+@functools.cache
 def _file_fields():
-    """(model, field name) of every file field of the Qingshan apps."""
+    """(model, field name) of every file field of the Qingshan apps (fixed once the apps are loaded)."""
     from django.apps import apps
     from django.db import models
 
@@ -80,16 +83,15 @@ def media(request, path):
     if ".." in path.split("/") or path.startswith("/"):
         raise Http404
     for model, name in _file_fields():
-        obj = model._default_manager.filter(**{name: path}).only("pk").first()
+        obj = model._default_manager.filter(**{name: path}).only("pk", name).first()
         if obj is None:
             continue
         scoped = getattr(model.objects, "for_user", None)
         allowed = scoped(request.user).filter(pk=obj.pk).exists() if scoped else request.user.is_superuser
         if not allowed:
             continue
-        field = getattr(model._default_manager.get(pk=obj.pk), name)
         try:
-            return FileResponse(field.open("rb"), filename=path.rsplit("/", 1)[-1])
+            return FileResponse(getattr(obj, name).open("rb"), filename=path.rsplit("/", 1)[-1])
         except FileNotFoundError:
             raise Http404 from None
     raise Http404

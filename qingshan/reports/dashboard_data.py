@@ -330,8 +330,9 @@ def _county_rows(regions, day) -> list:
     counties = list(regions.filter(level=Region.Level.COUNTY).order_by("code"))
     start = datetime.date(day.year, 1, 1)
     # HJ 663 statistics (the composite index) are over whole calendar months: up to the last complete one
-    next_day = day + datetime.timedelta(days=1)
-    air_end = day if next_day.day == 1 else day.replace(day=1) - datetime.timedelta(days=1)
+    from qingshan.standards.hj663 import last_whole_month_end
+
+    air_end = last_whole_month_end(day)
 
     def air():
         from qingshan.air.services import county_ranking

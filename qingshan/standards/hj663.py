@@ -447,6 +447,14 @@ def _months(start: datetime.date, end: datetime.date) -> list[tuple[int, int]]:
     return out
 
 
+def last_whole_month_end(day: datetime.date) -> datetime.date:
+    """The last day of the last calendar month that is complete on ``day`` (``day`` itself when it ends
+    its month). Period statistics cover whole calendar months, so a period "up to today" ends here."""
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return day
+    return day.replace(day=1) - datetime.timedelta(days=1)
+
+
 def _check_period(start: datetime.date, end: datetime.date) -> None:
     if not isinstance(start, datetime.date) or not isinstance(end, datetime.date):
         raise EvaluationError("period start and end must be dates")

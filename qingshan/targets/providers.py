@@ -97,10 +97,11 @@ def _system_user():
 def air_composite_index(county, start, end):
     """HJ 663 composite index over whole calendar months: a period ending inside a month stops at the
     end of the month before (an assessment run on 5 December scores January–November)."""
-    if (end + datetime.timedelta(days=1)).day != 1:
-        end = end.replace(day=1) - datetime.timedelta(days=1)
-        if end < start:
-            return None
+    from qingshan.standards.hj663 import last_whole_month_end
+
+    end = last_whole_month_end(end)
+    if end < start:
+        return None
     got = _from_app("air", "air_composite_index", (), county, start, end)
     if got is not None:
         return got

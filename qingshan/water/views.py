@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from qingshan.core.actor import acting_as
 from qingshan.core.entity import EntityViewSet
 from qingshan.core.geo import feature_collection
-from qingshan.core.importexport import sheet_title
+from qingshan.core.importexport import run_upload, sheet_title
 from qingshan.registry.models import Region
 from qingshan.standards import gb3838
 
 from . import services
 from .forms import SampleForm
-from .importer import ImportFileError, import_samples, template_workbook
+from .importer import import_samples, template_workbook
 from .models import (
     CLASS_COLOURS,
     CompensationAssignment,
@@ -288,15 +288,7 @@ def import_view(request):
     form = SampleImportForm(request.POST or None, request.FILES or None)
     result, status = None, 200
     if request.method == "POST":
-        if form.is_valid():
-            f = form.cleaned_data["file"]
-            try:
-                result = import_samples(f.name, f.read(), request.user)
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-                status = 400
-        else:
-            status = 400
+        result, status = run_upload(form, lambda f: import_samples(f.name, f.read(), request.user))
     return render(request, "water/import.html", {"title": _("Import water samples"), "form": form, "result": result,
                                                  "items": [gb3838.item(k) for k in [*gb3838.TABLE1, *gb3838.TABLE2]]},
                   status=status)

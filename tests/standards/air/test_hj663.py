@@ -279,3 +279,14 @@ def test_spatial_mean_of_station_values():
         hj663.spatial_hourly_mean([[1, 2], [1]])
     with pytest.raises(hj663.EvaluationError):
         hj663.spatial_mean([[1, 2]])
+
+
+@pytest.mark.parametrize("day, end", [
+    (datetime.date(2026, 12, 5), datetime.date(2026, 11, 30)),
+    (datetime.date(2026, 11, 30), datetime.date(2026, 11, 30)),
+    (datetime.date(2026, 3, 1), datetime.date(2026, 2, 28)),
+    (datetime.date(2024, 2, 29), datetime.date(2024, 2, 29)),
+    (datetime.date(2026, 1, 15), datetime.date(2025, 12, 31)),
+])
+def test_last_whole_month_end(day, end):
+    assert hj663.last_whole_month_end(day) == end
